@@ -1,0 +1,187 @@
+//! What each command does: wires the stages together (source → detect → scan → report) and maps
+//! outcomes to exit codes. No detection or formatting logic lives here.
+
+use crate::cli::{ColorChoice, Command, Format, RuleArgs, RulesCommand, ScanArgs};
+use crate::detect::{self, Engine, Rule};
+use crate::report::{self, ReportContext};
+use crate::scan::{ScanOutcome, ScanSettings, Scanner};
+use crate::source::fs::{self, FsOptions};
+use anyhow::{Context, Result, bail};
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+
+/// Process exit codes, documented in `--help` and the README.
+pub mod exit {
+    pub const CLEAN: u8 = 0;
+    pub const FINDINGS: u8 = 1;
+    pub const ERROR: u8 = 2;
+    pub const INCOMPLETE: u8 = 3;
+}
+
+pub fn run(command: Command) -> Result<u8> {
+    match command {
+        Command::Scan(args) => scan(&args),
+        Command::Rules { command } => rules(command),
+    }
+}
+
+/// Built-in rules plus the user's, merged by id.
+pub fn load_rules(args: &RuleArgs) -> Result<Vec<Rule>> {
+    let mut rules = detect::rule::builtin_rules().context("built-in rules")?;
+    for path in &args.rules {
+        let extra = detect::rule::load_user_rules(path)?;
+        rules = detect::rule::merge(rules, extra);
+    }
+    Ok(rules)
+}
+
+fn scan(args: &ScanArgs) -> Result<u8> {
+    let rules = load_rules(&args.rules)?;
+    let engine = Engine::new(rules).map_err(anyhow::Error::msg)?;
+    let opts = FsOptions {
+        roots: args.paths.clone(),
+        threads: args.threads,
+        respect_gitignore: args.respect_gitignore,
+        excludes: args.exclude.clone(),
+        max_file_size: args.max_file_size,
+        follow_symlinks: args.follow_symlinks,
+    };
+    let scanner = Scanner::new(
+        &engine,
+        ScanSettings {
+            show_secrets: args.show_secrets,
+        },
+    );
+    let progress = (!args.quiet && std::io::stderr().is_terminal()).then(report::progress::Display::start);
+    let walked = std::thread::scope(|s| {
+        let ticker = progress.as_ref().map(|p| s.spawn(|| p.run(&scanner.progress)));
+        let r = fs::walk(&opts, &scanner);
+        if let Some(p) = &progress {
+            p.stop();
+        }
+        if let Some(t) = ticker {
+            let _ = t.join();
+        }
+        r
+    });
+    walked?;
+    let outcome = scanner.finish();
+    let format = args
+        .format
+        .or_else(|| args.output.as_deref().and_then(format_from_extension))
+        .unwrap_or(Format::Text);
+    let roots: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
+    let ctx = ReportContext {
+        rules: engine.rules(),
+        roots: &roots,
+        root_dir: single_root_dir(&args.paths),
+    };
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => args.output.is_none() && std::io::stdout().is_terminal(),
+    };
+    let mut buf = Vec::new();
+    match format {
+        Format::Text => report::text::write(&mut buf, &outcome, &ctx, color)?,
+        Format::Json => report::json::write(&mut buf, &outcome, &ctx)?,
+        Format::Sarif => report::sarif::write(&mut buf, &outcome, &ctx)?,
+    }
+    match &args.output {
+        Some(path) => {
+            report::write_private(path, &buf).with_context(|| format!("writing {}", path.display()))?;
+            if !args.quiet {
+                eprintln!("{}", report::text::one_line_summary(&outcome));
+            }
+        }
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(&buf)?;
+            out.flush()?;
+        }
+    }
+    Ok(exit_code(&outcome, args))
+}
+
+fn exit_code(outcome: &ScanOutcome, args: &ScanArgs) -> u8 {
+    if outcome.findings.iter().any(|f| f.severity >= args.fail_on) {
+        exit::FINDINGS
+    } else if outcome.incomplete() {
+        exit::INCOMPLETE
+    } else {
+        exit::CLEAN
+    }
+}
+
+fn format_from_extension(path: &Path) -> Option<Format> {
+    match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+        "json" => Some(Format::Json),
+        "sarif" => Some(Format::Sarif),
+        "txt" | "text" => Some(Format::Text),
+        _ => None,
+    }
+}
+
+/// When exactly one directory is scanned, paths in reports are relative to it and SARIF names it
+/// as `%SRCROOT%`.
+fn single_root_dir(paths: &[std::path::PathBuf]) -> Option<std::path::PathBuf> {
+    match paths {
+        [p] if p.is_dir() => std::fs::canonicalize(p).ok(),
+        _ => None,
+    }
+}
+
+fn rules(command: RulesCommand) -> Result<u8> {
+    match command {
+        RulesCommand::List { rules, verbose, json } => {
+            let rules = load_rules(&rules)?;
+            let mut out = std::io::stdout().lock();
+            if json {
+                let list: Vec<_> = rules.iter().map(|r| report::json::rule_summary(r)).collect();
+                serde_json::to_writer_pretty(&mut out, &list)?;
+                writeln!(out)?;
+            } else {
+                for r in &rules {
+                    writeln!(out, "{:<40} {:<9} {:<12} {}", r.spec.id, r.spec.severity, r.spec.category, r.spec.name)?;
+                    if verbose {
+                        writeln!(out, "    {}", r.spec.description)?;
+                        if let Some(rem) = &r.spec.remediation {
+                            writeln!(out, "    fix: {rem}")?;
+                        }
+                        writeln!(out, "    keywords: {}", r.spec.keywords.join(", "))?;
+                    }
+                }
+                writeln!(out, "{} rules", rules.len())?;
+            }
+            Ok(exit::CLEAN)
+        }
+        RulesCommand::Check { files } => {
+            let mut sets = Vec::new();
+            if files.is_empty() {
+                sets.push(("built-in rules".to_string(), detect::rule::builtin_rules()?));
+            }
+            for f in &files {
+                let mut rules = Vec::new();
+                for file in detect::rule::rule_files_at(f)? {
+                    let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+                    rules.extend(detect::rule::parse_rule_file(&text, &file.display().to_string())?);
+                }
+                sets.push((f.display().to_string(), rules));
+            }
+            let mut failed = 0;
+            for (name, rules) in sets {
+                let n = rules.len();
+                let (failures, checked) = detect::examples::check_examples(rules).map_err(anyhow::Error::msg)?;
+                for f in &failures {
+                    println!("FAIL {f}");
+                }
+                println!("{name}: {n} rules, {checked} examples, {} failed", failures.len());
+                failed += failures.len();
+            }
+            if failed > 0 {
+                bail!("{failed} example(s) failed");
+            }
+            Ok(exit::CLEAN)
+        }
+    }
+}

@@ -1,0 +1,179 @@
+//! Command-line interface (clap derive). Parsing only: what each command does lives in `app.rs`.
+
+use crate::finding::Severity;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Find cryptographic keys, certificates and hardcoded credentials in file trees, build an
+/// inventory of them and report it as text, JSON or SARIF.
+///
+/// Exit status: 0 = nothing found (and the scan was complete); 1 = findings at or above
+/// --fail-on; 2 = usage or fatal error; 3 = no findings at or above --fail-on, but some input
+/// could not be read (the scan is incomplete; see the report's `problems`).
+#[derive(Debug, Parser)]
+#[command(name = "keyaudit", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan files and directories for secrets, keys and certificates.
+    ///
+    /// Examples:
+    ///   keyaudit scan                      # the current directory, text report
+    ///   keyaudit scan src/ -o report.sarif # SARIF file (format from the extension)
+    ///   keyaudit scan . --format json --fail-on high
+    Scan(ScanArgs),
+    /// Inspect and test detection rules.
+    Rules {
+        #[command(subcommand)]
+        command: RulesCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// List the rules in effect (built-in plus --rules).
+    List {
+        #[command(flatten)]
+        rules: RuleArgs,
+        /// Print descriptions and remediation too.
+        #[arg(long, short)]
+        verbose: bool,
+        /// Output as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Validate rule files and run every rule's examples and negative examples.
+    ///
+    /// With no FILE, checks the built-in rules.
+    Check {
+        /// Rule files or directories of `*.toml` rule files.
+        files: Vec<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct RuleArgs {
+    /// Extra rule file or directory of `*.toml` files; a rule with a built-in id replaces it.
+    /// Repeatable.
+    #[arg(long = "rules", value_name = "DIR_OR_FILE")]
+    pub rules: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+    Sarif,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ScanArgs {
+    /// Files or directories to scan.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub rules: RuleArgs,
+
+    /// Report format. Defaults to the extension of -o (.json, .sarif), else text.
+    #[arg(long, short = 'f', value_enum)]
+    pub format: Option<Format>,
+
+    /// Write the report to FILE (created with mode 0600) instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Exit 1 only for findings at or above this severity.
+    #[arg(long, value_name = "SEVERITY", default_value = "note", value_parser = parse_severity)]
+    pub fail_on: Severity,
+
+    /// Worker threads (default: all cores).
+    #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
+    pub threads: usize,
+
+    /// Skip files ignored by .gitignore and friends. By default they are scanned, because
+    /// secrets live in ignored files such as `.env`.
+    #[arg(long)]
+    pub respect_gitignore: bool,
+
+    /// Leave out paths matching GLOB (gitignore syntax). Repeatable.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+
+    /// Skip files larger than this many bytes (suffixes K, M, G allowed); they are counted.
+    #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = parse_size)]
+    pub max_file_size: u64,
+
+    /// Follow symbolic links (loops and dangling links are reported, not fatal).
+    #[arg(long, short = 'L')]
+    pub follow_symlinks: bool,
+
+    /// Put secrets in clear into the report. Off by default: reports carry a redacted preview
+    /// and a fingerprint only.
+    #[arg(long)]
+    pub show_secrets: bool,
+
+    /// No progress display.
+    #[arg(long, short)]
+    pub quiet: bool,
+
+    /// Colour in the text report: auto (only on a terminal), always, never.
+    #[arg(long, value_name = "WHEN", default_value = "auto")]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+fn parse_severity(s: &str) -> Result<Severity, String> {
+    s.parse()
+}
+
+/// `64M`, `512K`, `1G` or plain bytes.
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let s = s.trim();
+    let (num, mult) = match s.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => {
+            let m = match c.to_ascii_uppercase() {
+                'K' => 1u64 << 10,
+                'M' => 1 << 20,
+                'G' => 1 << 30,
+                _ => return Err(format!("bad size suffix in {s:?} (use K, M or G)")),
+            };
+            (&s[..i], m)
+        }
+        _ => (s, 1),
+    };
+    num.trim()
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(mult))
+        .ok_or_else(|| format!("bad size {s:?}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("64M"), Ok(64 << 20));
+        assert_eq!(parse_size("10"), Ok(10));
+        assert!(parse_size("5X").is_err());
+        assert!(parse_size("").is_err());
+    }
+
+    #[test]
+    fn cli_is_well_formed() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,304 @@
+//! The rule engine: one Aho-Corasick pass over a blob finds every keyword; each rule's regex then
+//! runs only in bounded windows around its own keywords' hits. On clean input the cost is the
+//! keyword scan alone, whatever the number of rules; a regex is compiled only the first time one
+//! of its keywords is seen.
+
+use super::filter;
+use super::rule::Rule;
+use super::validate;
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use globset::{GlobSet, GlobSetBuilder};
+use std::cell::RefCell;
+use std::ops::Range;
+
+/// A rule match in a blob, before it becomes a [`crate::finding::Finding`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawMatch {
+    /// Index into [`Engine::rules`].
+    pub rule: usize,
+    /// The whole regex match.
+    pub span: Range<usize>,
+    /// The secret inside it.
+    pub secret: Range<usize>,
+}
+
+/// Problems met while matching (a rule whose regex does not compile): reported, never fatal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleFault {
+    pub rule_id: String,
+    pub message: String,
+}
+
+pub struct Engine {
+    rules: Vec<Rule>,
+    ac: AhoCorasick,
+    /// For each keyword pattern, the rules that own it.
+    keyword_rules: Vec<Vec<usize>>,
+    /// Rules with `paths`: the glob set and, per glob, its rule.
+    path_globs: GlobSet,
+    path_glob_rule: Vec<usize>,
+    /// Rules with `exclude_paths`.
+    exclude_globs: GlobSet,
+    exclude_glob_rule: Vec<usize>,
+    /// Rules that have paths but no keywords: they run over the whole file when the path matches.
+    path_only: Vec<bool>,
+    path_restricted: Vec<bool>,
+    generic: Vec<bool>,
+}
+
+/// Per-thread scratch buffers, reused across blobs to keep the hot path free of allocation.
+#[derive(Default)]
+struct Scratch {
+    windows: Vec<(usize, usize, usize)>,
+    path_ok: Vec<bool>,
+    excluded: Vec<bool>,
+    glob_hits: Vec<usize>,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+/// How far past a window's end we look for the end of the line, so that a token cut by the window
+/// is not mistaken for a shorter one.
+const LINE_EXTENSION: usize = 1024;
+
+impl Engine {
+    pub fn new(rules: Vec<Rule>) -> Result<Engine, String> {
+        let mut keywords: Vec<Vec<u8>> = Vec::new();
+        let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
+        let mut index: std::collections::HashMap<Vec<u8>, usize> = Default::default();
+        let mut paths = GlobSetBuilder::new();
+        let mut path_glob_rule = Vec::new();
+        let mut excludes = GlobSetBuilder::new();
+        let mut exclude_glob_rule = Vec::new();
+        for (i, rule) in rules.iter().enumerate() {
+            for kw in &rule.spec.keywords {
+                let k = kw.to_ascii_lowercase().into_bytes();
+                let slot = *index.entry(k.clone()).or_insert_with(|| {
+                    keywords.push(k);
+                    keyword_rules.push(Vec::new());
+                    keywords.len() - 1
+                });
+                keyword_rules[slot].push(i);
+            }
+            for g in &rule.spec.paths {
+                paths.add(glob(g)?);
+                path_glob_rule.push(i);
+            }
+            for g in &rule.spec.exclude_paths {
+                excludes.add(glob(g)?);
+                exclude_glob_rule.push(i);
+            }
+        }
+        let ac = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(&keywords)
+            .map_err(|e| format!("keyword automaton: {e}"))?;
+        let path_only = rules
+            .iter()
+            .map(|r| r.spec.keywords.is_empty())
+            .collect();
+        let path_restricted = rules.iter().map(|r| !r.spec.paths.is_empty()).collect();
+        let generic = rules.iter().map(|r| r.spec.category == "generic").collect();
+        Ok(Engine {
+            rules,
+            ac,
+            keyword_rules,
+            path_globs: paths.build().map_err(|e| e.to_string())?,
+            path_glob_rule,
+            exclude_globs: excludes.build().map_err(|e| e.to_string())?,
+            exclude_glob_rule,
+            path_only,
+            path_restricted,
+            generic,
+        })
+    }
+
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// Find every rule match in `data` (the content of the file at `path`, `/`-separated).
+    pub fn scan(&self, path: &str, data: &[u8], out: &mut Vec<RawMatch>, faults: &mut Vec<RuleFault>) {
+        SCRATCH.with(|s| {
+            let mut s = s.borrow_mut();
+            let Scratch {
+                windows,
+                path_ok,
+                excluded,
+                glob_hits,
+            } = &mut *s;
+            let n = self.rules.len();
+            path_ok.clear();
+            path_ok.resize(n, false);
+            excluded.clear();
+            excluded.resize(n, false);
+            if !self.path_glob_rule.is_empty() {
+                self.path_globs.matches_into(path, glob_hits);
+                for &g in glob_hits.iter() {
+                    path_ok[self.path_glob_rule[g]] = true;
+                }
+            }
+            if !self.exclude_glob_rule.is_empty() {
+                self.exclude_globs.matches_into(path, glob_hits);
+                for &g in glob_hits.iter() {
+                    excluded[self.exclude_glob_rule[g]] = true;
+                }
+            }
+            windows.clear();
+            // Path-only rules: the whole file is the window.
+            for i in 0..n {
+                if self.path_only[i] && path_ok[i] && !excluded[i] {
+                    windows.push((i, 0, data.len()));
+                }
+            }
+            for hit in self.ac.find_overlapping_iter(data) {
+                for &r in &self.keyword_rules[hit.pattern().as_usize()] {
+                    if excluded[r] || (self.path_restricted[r] && !path_ok[r]) {
+                        continue;
+                    }
+                    let rule = &self.rules[r];
+                    let start = hit.start().saturating_sub(rule.window_before());
+                    let end = hit.end().saturating_add(rule.window_after()).min(data.len());
+                    windows.push((r, start, end));
+                }
+            }
+            if windows.is_empty() {
+                return;
+            }
+            windows.sort_unstable();
+            let before = out.len();
+            let mut i = 0;
+            while i < windows.len() {
+                let (r, start, mut end) = windows[i];
+                i += 1;
+                while i < windows.len() && windows[i].0 == r && windows[i].1 <= end {
+                    end = end.max(windows[i].2);
+                    i += 1;
+                }
+                self.run_rule(r, data, start, end, out, faults);
+            }
+            let found: Vec<RawMatch> = out.drain(before..).collect();
+            out.extend(dedupe(found, &self.generic));
+        });
+    }
+
+    fn run_rule(
+        &self,
+        r: usize,
+        data: &[u8],
+        start: usize,
+        end: usize,
+        out: &mut Vec<RawMatch>,
+        faults: &mut Vec<RuleFault>,
+    ) {
+        let rule = &self.rules[r];
+        let re = match rule.regex() {
+            Ok(re) => re,
+            Err(e) => {
+                if !faults.iter().any(|f| f.rule_id == rule.spec.id) {
+                    faults.push(RuleFault {
+                        rule_id: rule.spec.id.clone(),
+                        message: e.to_string(),
+                    });
+                }
+                return;
+            }
+        };
+        // Extend to the end of the line so a token crossing the window edge is seen whole.
+        let limit = (end + LINE_EXTENSION).min(data.len());
+        let end = memchr::memchr(b'\n', &data[end..limit]).map_or(limit, |p| end + p);
+        let hay = &data[..end];
+        let mut pos = start;
+        while pos <= end {
+            let Some(caps) = re.captures_at(hay, pos) else {
+                break;
+            };
+            let Some(m) = caps.get(0) else { break };
+            pos = if m.end() > m.start() { m.end() } else { m.end() + 1 };
+            let secret = caps.name("secret").unwrap_or(m);
+            if secret.is_empty() {
+                continue;
+            }
+            if self.accept(rule, secret.as_bytes(), m.as_bytes()) {
+                out.push(RawMatch {
+                    rule: r,
+                    span: m.range(),
+                    secret: secret.range(),
+                });
+            }
+        }
+    }
+
+    /// The rule's filters: length, entropy, validator, allow lists, stop words, placeholders.
+    fn accept(&self, rule: &Rule, secret: &[u8], whole: &[u8]) -> bool {
+        let spec = &rule.spec;
+        if spec.min_length.is_some_and(|n| secret.len() < n) {
+            return false;
+        }
+        if spec.min_entropy.is_some_and(|e| filter::entropy(secret) < e) {
+            return false;
+        }
+        if spec.validator.as_deref().is_some_and(|v| !validate::check(v, secret)) {
+            return false;
+        }
+        if !spec.stopwords.is_empty() {
+            let lower = secret.to_ascii_lowercase();
+            if spec
+                .stopwords
+                .iter()
+                .any(|w| memchr::memmem::find(&lower, w.to_ascii_lowercase().as_bytes()).is_some())
+            {
+                return false;
+            }
+        }
+        if spec.placeholder_filter && filter::is_non_secret(secret) {
+            return false;
+        }
+        if rule.allow_regexes().is_ok_and(|a| a.iter().any(|re| re.is_match(secret))) {
+            return false;
+        }
+        if rule.allow_match_regexes().is_ok_and(|a| a.iter().any(|re| re.is_match(whole))) {
+            return false;
+        }
+        true
+    }
+}
+
+fn glob(g: &str) -> Result<globset::Glob, String> {
+    globset::GlobBuilder::new(g)
+        .literal_separator(false)
+        .build()
+        .map_err(|e| format!("bad glob {g:?}: {e}"))
+}
+
+/// Where a specific rule and a generic one report overlapping secrets, keep the specific one;
+/// where two rules report exactly the same secret span, keep the first by rule order.
+fn dedupe(mut found: Vec<RawMatch>, generic: &[bool]) -> Vec<RawMatch> {
+    if found.len() < 2 {
+        return found;
+    }
+    found.sort_by_key(|m| (m.secret.start, m.secret.end, m.rule));
+    let mut drop = vec![false; found.len()];
+    for i in 0..found.len() {
+        let mut j = i + 1;
+        while j < found.len() && found[j].secret.start < found[i].secret.end {
+            let (a, b) = (&found[i], &found[j]);
+            match (generic[a.rule], generic[b.rule]) {
+                (true, false) => drop[i] = true,
+                (false, true) => drop[j] = true,
+                _ if a.secret == b.secret => drop[j] = true,
+                _ => {}
+            }
+            j += 1;
+        }
+    }
+    found
+        .into_iter()
+        .zip(drop)
+        .filter_map(|(m, d)| (!d).then_some(m))
+        .collect()
+}

@@ -1,0 +1,14 @@
+//! Stage 3: detectors. Given a blob (bytes plus its path), say where secrets are.
+//!
+//! The credential detectors are data: rules in TOML (see [`rule`]), run by one [`engine::Engine`]
+//! that prefilters with a single keyword automaton. Nothing here knows where blobs come from
+//! (files, git objects, the index) nor how findings are reported.
+
+pub mod engine;
+pub mod examples;
+pub mod filter;
+pub mod rule;
+pub mod validate;
+
+pub use engine::{Engine, RawMatch, RuleFault};
+pub use rule::{Rule, RuleError};

@@ -1,0 +1,96 @@
+//! The JSON report. Its shape is versioned (`schema_version`) and described by
+//! `schema/report.schema.json`, which the tests validate every report against.
+
+use super::ReportContext;
+use crate::detect::Rule;
+use crate::finding::{Finding, Severity};
+use crate::scan::{ScanOutcome, Stats};
+use crate::source::Problem;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::io::Write;
+
+/// Bumped on any change a consumer could notice: major for removals and renames, minor for
+/// additions.
+pub const SCHEMA_VERSION: &str = "1.0.0";
+
+#[derive(Serialize)]
+struct Report<'a> {
+    schema_version: &'static str,
+    tool: Tool,
+    roots: &'a [String],
+    /// False when some requested input could not be read: the findings may not be all there is.
+    complete: bool,
+    summary: Summary<'a>,
+    findings: &'a [Finding],
+    problems: &'a [Problem],
+}
+
+#[derive(Serialize)]
+pub struct Tool {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+pub const TOOL: Tool = Tool {
+    name: "keyaudit",
+    version: env!("CARGO_PKG_VERSION"),
+};
+
+#[derive(Serialize)]
+struct Summary<'a> {
+    #[serde(flatten)]
+    stats: &'a Stats,
+    by_severity: BTreeMap<Severity, u64>,
+    by_rule: BTreeMap<&'a str, u64>,
+    problems: BTreeMap<crate::source::ProblemKind, u64>,
+}
+
+pub fn write(out: &mut dyn Write, outcome: &ScanOutcome, ctx: &ReportContext<'_>) -> std::io::Result<()> {
+    let mut by_severity = BTreeMap::new();
+    let mut by_rule = BTreeMap::new();
+    for f in &outcome.findings {
+        *by_severity.entry(f.severity).or_insert(0) += 1;
+        *by_rule.entry(f.rule_id.as_str()).or_insert(0) += 1;
+    }
+    let report = Report {
+        schema_version: SCHEMA_VERSION,
+        tool: TOOL,
+        roots: ctx.roots,
+        complete: !outcome.incomplete(),
+        summary: Summary {
+            stats: &outcome.stats,
+            by_severity,
+            by_rule,
+            problems: outcome.problem_counts(),
+        },
+        findings: &outcome.findings,
+        problems: &outcome.problems,
+    };
+    serde_json::to_writer_pretty(&mut *out, &report)?;
+    out.write_all(b"\n")
+}
+
+/// One rule as `rules list --json` shows it.
+#[derive(Serialize)]
+pub struct RuleSummary<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub category: &'a str,
+    pub severity: Severity,
+    pub description: &'a str,
+    pub keywords: &'a [String],
+    pub origin: &'a str,
+}
+
+pub fn rule_summary(r: &Rule) -> RuleSummary<'_> {
+    RuleSummary {
+        id: &r.spec.id,
+        name: &r.spec.name,
+        category: &r.spec.category,
+        severity: r.spec.severity,
+        description: &r.spec.description,
+        keywords: &r.spec.keywords,
+        origin: &r.origin,
+    }
+}

@@ -1,0 +1,43 @@
+//! Stage 5: reports. Render a finished [`ScanOutcome`](crate::scan::ScanOutcome) as text, JSON
+//! or SARIF. Reports only read what the earlier stages produced; nothing flows back.
+//!
+//! Every format lists findings in the outcome's order (sorted by path, position, rule), carries no
+//! timestamps or durations, and so is byte-identical for the same input whatever the thread count.
+
+pub mod json;
+pub mod progress;
+pub mod sarif;
+pub mod text;
+
+use crate::detect::Rule;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// What every report needs besides the outcome.
+pub struct ReportContext<'a> {
+    pub rules: &'a [Rule],
+    /// Roots as the user gave them.
+    pub roots: &'a [String],
+    /// The one scanned directory, absolute, when there is exactly one.
+    pub root_dir: Option<PathBuf>,
+}
+
+/// Write a report file readable by its owner only (0600): reports describe where secrets are.
+pub fn write_private(path: &Path, data: &[u8]) -> std::io::Result<()> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(path)?;
+    // An existing file keeps its old mode on open; tighten it explicitly.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
+    f.write_all(data)?;
+    f.sync_all()
+}

@@ -1,0 +1,86 @@
+//! The human report: findings grouped by file, one line each with position, severity, rule and
+//! redacted preview, then the snippet; a summary; problems. Colour only when asked or on a
+//! terminal.
+
+use super::ReportContext;
+use crate::finding::Severity;
+use crate::scan::ScanOutcome;
+use std::io::Write;
+
+fn paint(color: bool, code: &str, s: &str) -> String {
+    if color { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_string() }
+}
+
+fn severity_color(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical => "1;31",
+        Severity::High => "31",
+        Severity::Medium => "33",
+        Severity::Low => "36",
+        Severity::Note => "2",
+    }
+}
+
+pub fn write(out: &mut dyn Write, outcome: &ScanOutcome, _ctx: &ReportContext<'_>, color: bool) -> std::io::Result<()> {
+    let mut current: Option<&str> = None;
+    for f in &outcome.findings {
+        if current != Some(f.location.path.as_str()) {
+            if current.is_some() {
+                writeln!(out)?;
+            }
+            writeln!(out, "{}", paint(color, "1", &f.location.path))?;
+            current = Some(&f.location.path);
+        }
+        writeln!(
+            out,
+            "  {:>5}:{:<4} {:<8} {}  {}  {}",
+            f.location.start.line,
+            f.location.start.column,
+            paint(color, severity_color(f.severity), f.severity.as_str()),
+            paint(color, "35", &f.rule_id),
+            f.rule_name,
+            f.secret.as_deref().unwrap_or(&f.preview),
+        )?;
+        writeln!(out, "               {}", paint(color, "2", &f.snippet))?;
+        writeln!(out, "               fingerprint {}", f.fingerprint)?;
+    }
+    if current.is_some() {
+        writeln!(out)?;
+    }
+    if !outcome.problems.is_empty() {
+        writeln!(out, "{}", paint(color, "1", "problems"))?;
+        for p in &outcome.problems {
+            let kind = serde_json::to_value(p.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+            writeln!(out, "  {kind:<13} {}  {}", p.path, p.message)?;
+        }
+        writeln!(out)?;
+    }
+    writeln!(out, "{}", one_line_summary(outcome))
+}
+
+/// `3 findings (1 critical, 2 high) in 120 files (4.2 MB); 1 problem; scan incomplete`.
+pub fn one_line_summary(outcome: &ScanOutcome) -> String {
+    let mut counts = std::collections::BTreeMap::new();
+    for f in &outcome.findings {
+        *counts.entry(std::cmp::Reverse(f.severity)).or_insert(0u64) += 1;
+    }
+    let by: Vec<String> = counts.iter().map(|(s, n)| format!("{n} {}", s.0)).collect();
+    let mut line = format!(
+        "{} finding{}{} in {} files ({:.1} MB)",
+        outcome.findings.len(),
+        if outcome.findings.len() == 1 { "" } else { "s" },
+        if by.is_empty() { String::new() } else { format!(" ({})", by.join(", ")) },
+        outcome.stats.blobs_scanned,
+        outcome.stats.bytes_scanned as f64 / 1e6,
+    );
+    if outcome.stats.suppressed_inline > 0 {
+        line.push_str(&format!("; {} allowed inline", outcome.stats.suppressed_inline));
+    }
+    if !outcome.problems.is_empty() {
+        line.push_str(&format!("; {} problem{}", outcome.problems.len(), if outcome.problems.len() == 1 { "" } else { "s" }));
+    }
+    if outcome.incomplete() {
+        line.push_str("; SCAN INCOMPLETE");
+    }
+    line
+}

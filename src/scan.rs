@@ -1,0 +1,273 @@
+//! Stage 4: from blobs to findings. Implements the [`BlobSink`] that sources feed: runs the
+//! detectors on each blob, turns raw matches into [`Finding`]s (positions, redacted preview,
+//! fingerprint, inline `keyaudit:allow`), and gathers problems and counters. The outcome is sorted
+//! so that reports are identical whatever the thread count.
+
+use crate::detect::{Engine, RawMatch};
+use crate::finding::{self, Finding, Location, Position};
+use crate::source::{Blob, BlobSink, Problem, ProblemKind};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// The marker that, in a comment on the same line, suppresses a finding.
+pub const INLINE_ALLOW: &[u8] = b"keyaudit:allow";
+
+#[derive(Debug, Clone, Default)]
+pub struct ScanSettings {
+    /// Put secrets in clear into findings (`--show-secrets`).
+    pub show_secrets: bool,
+}
+
+/// Counters for the whole scan.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct Stats {
+    pub blobs_scanned: u64,
+    pub bytes_scanned: u64,
+    pub findings: u64,
+    /// Findings suppressed by an inline `keyaudit:allow`.
+    pub suppressed_inline: u64,
+}
+
+/// Everything a scan produced, in report order.
+#[derive(Debug, Clone, Default)]
+pub struct ScanOutcome {
+    pub findings: Vec<Finding>,
+    pub problems: Vec<Problem>,
+    pub stats: Stats,
+}
+
+impl ScanOutcome {
+    /// True when some requested content was not scanned.
+    pub fn incomplete(&self) -> bool {
+        self.problems.iter().any(|p| p.kind.makes_incomplete())
+    }
+
+    pub fn problem_counts(&self) -> BTreeMap<ProblemKind, u64> {
+        let mut m = BTreeMap::new();
+        for p in &self.problems {
+            *m.entry(p.kind).or_insert(0) += 1;
+        }
+        m
+    }
+}
+
+/// Live counters, readable by a progress display while the scan runs.
+#[derive(Debug, Default)]
+pub struct Progress {
+    pub blobs: AtomicU64,
+    pub bytes: AtomicU64,
+    pub findings: AtomicU64,
+}
+
+/// The sink that runs detection. Build one per scan, feed it from a source, then `finish`.
+pub struct Scanner<'e> {
+    engine: &'e Engine,
+    settings: ScanSettings,
+    findings: Mutex<Vec<Finding>>,
+    problems: Mutex<Vec<Problem>>,
+    suppressed: AtomicU64,
+    pub progress: Progress,
+}
+
+impl<'e> Scanner<'e> {
+    pub fn new(engine: &'e Engine, settings: ScanSettings) -> Self {
+        Scanner {
+            engine,
+            settings,
+            findings: Mutex::new(Vec::new()),
+            problems: Mutex::new(Vec::new()),
+            suppressed: AtomicU64::new(0),
+            progress: Progress::default(),
+        }
+    }
+
+    /// Detect in one blob and return its findings (also used directly by tests and `rules check`).
+    pub fn detect(&self, blob: Blob<'_>) -> Vec<Finding> {
+        let mut raw = Vec::new();
+        let mut faults = Vec::new();
+        self.engine.scan(blob.path, blob.data, &mut raw, &mut faults);
+        if !faults.is_empty() {
+            let mut problems = lock(&self.problems);
+            for f in faults {
+                let p = Problem {
+                    kind: ProblemKind::RuleError,
+                    path: String::new(),
+                    message: format!("rule {}: {}", f.rule_id, f.message),
+                };
+                if !problems.contains(&p) {
+                    problems.push(p);
+                }
+            }
+        }
+        if raw.is_empty() {
+            return Vec::new();
+        }
+        raw.sort_by_key(|m| (m.secret.start, m.rule));
+        let mut lines = LineIndex::new(blob.data);
+        let secrets: Vec<std::ops::Range<usize>> = raw.iter().map(|m| m.secret.clone()).collect();
+        let mut out = Vec::with_capacity(raw.len());
+        for m in &raw {
+            if allowed_inline(blob.data, m) {
+                self.suppressed.fetch_add(1, Ordering::Relaxed);
+                continue;
+            }
+            out.push(self.finding(blob, m, &mut lines, &secrets));
+        }
+        out
+    }
+
+    fn finding(
+        &self,
+        blob: Blob<'_>,
+        m: &RawMatch,
+        lines: &mut LineIndex<'_>,
+        all_secrets: &[std::ops::Range<usize>],
+    ) -> Finding {
+        let rule = &self.engine.rules()[m.rule];
+        let secret_bytes = &blob.data[m.secret.clone()];
+        let secret = String::from_utf8_lossy(secret_bytes);
+        let preview = finding::redact(&secret);
+        let start = lines.position(m.secret.start);
+        let end = lines.position(m.secret.end);
+        Finding {
+            rule_id: rule.spec.id.clone(),
+            rule_name: rule.spec.name.clone(),
+            category: rule.spec.category.clone(),
+            severity: rule.spec.severity,
+            location: Location {
+                path: blob.path.to_string(),
+                start,
+                end,
+                byte_start: m.secret.start,
+                byte_end: m.secret.end,
+            },
+            snippet: snippet(blob.data, m, &preview, all_secrets),
+            preview,
+            fingerprint: finding::fingerprint(secret_bytes),
+            secret: self.settings.show_secrets.then(|| secret.into_owned()),
+        }
+    }
+
+    /// Sort everything into report order and hand it over.
+    pub fn finish(self) -> ScanOutcome {
+        let mut findings = self.findings.into_inner().unwrap_or_else(|e| e.into_inner());
+        findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        let mut problems = self.problems.into_inner().unwrap_or_else(|e| e.into_inner());
+        problems.sort();
+        problems.dedup();
+        let stats = Stats {
+            blobs_scanned: self.progress.blobs.load(Ordering::Relaxed),
+            bytes_scanned: self.progress.bytes.load(Ordering::Relaxed),
+            findings: findings.len() as u64,
+            suppressed_inline: self.suppressed.load(Ordering::Relaxed),
+        };
+        ScanOutcome {
+            findings,
+            problems,
+            stats,
+        }
+    }
+}
+
+impl BlobSink for Scanner<'_> {
+    fn blob(&self, blob: Blob<'_>) {
+        let found = self.detect(blob);
+        self.progress.blobs.fetch_add(1, Ordering::Relaxed);
+        self.progress
+            .bytes
+            .fetch_add(blob.data.len() as u64, Ordering::Relaxed);
+        if !found.is_empty() {
+            self.progress
+                .findings
+                .fetch_add(found.len() as u64, Ordering::Relaxed);
+            lock(&self.findings).extend(found);
+        }
+    }
+
+    fn problem(&self, problem: Problem) {
+        lock(&self.problems).push(problem);
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A panic elsewhere must not cost us the findings gathered so far.
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Turns byte offsets into 1-based line/column positions. Offsets must be asked for in roughly
+/// increasing order; it counts newlines incrementally so that many matches in a large file cost
+/// one pass, not one pass each.
+struct LineIndex<'a> {
+    data: &'a [u8],
+    offset: usize,
+    line: u32,
+    line_start: usize,
+}
+
+impl<'a> LineIndex<'a> {
+    fn new(data: &'a [u8]) -> Self {
+        LineIndex {
+            data,
+            offset: 0,
+            line: 1,
+            line_start: 0,
+        }
+    }
+
+    fn position(&mut self, at: usize) -> Position {
+        let at = at.min(self.data.len());
+        if at < self.offset {
+            *self = LineIndex::new(self.data);
+        }
+        for nl in memchr::memchr_iter(b'\n', &self.data[self.offset..at]) {
+            self.line += 1;
+            self.line_start = self.offset + nl + 1;
+        }
+        self.offset = at;
+        let column = String::from_utf8_lossy(&self.data[self.line_start..at]).chars().count() as u32 + 1;
+        Position {
+            line: self.line,
+            column,
+        }
+    }
+}
+
+fn line_bounds(data: &[u8], start: usize, end: usize) -> (usize, usize) {
+    let ls = memchr::memrchr(b'\n', &data[..start]).map_or(0, |p| p + 1);
+    let le = memchr::memchr(b'\n', &data[end..]).map_or(data.len(), |p| end + p);
+    (ls, le)
+}
+
+/// A `keyaudit:allow` marker anywhere on the line(s) of the match suppresses it.
+fn allowed_inline(data: &[u8], m: &RawMatch) -> bool {
+    let (ls, le) = line_bounds(data, m.span.start, m.span.end);
+    memchr::memmem::find(&data[ls..le], INLINE_ALLOW).is_some()
+}
+
+/// The finding's line with the secret replaced by its preview, trimmed around the secret. Any
+/// other secret found in that context is masked too: a snippet must never leak a neighbour.
+fn snippet(data: &[u8], m: &RawMatch, preview: &str, all_secrets: &[std::ops::Range<usize>]) -> String {
+    const CONTEXT: usize = 60;
+    let (ls, le) = line_bounds(data, m.secret.start, m.secret.end);
+    let before = ls.max(m.secret.start.saturating_sub(CONTEXT))..m.secret.start;
+    // A secret spanning lines (a PEM block) shows only the context on its own last line.
+    let after_end = le.min(m.secret.end + CONTEXT).max(m.secret.end);
+    let after_end = memchr::memchr(b'\n', &data[m.secret.end..after_end]).map_or(after_end, |p| m.secret.end + p);
+    let after = m.secret.end..after_end;
+    let clean = |r: std::ops::Range<usize>| -> String {
+        let mut bytes = data[r.clone()].to_vec();
+        for s in all_secrets {
+            let (a, b) = (s.start.max(r.start), s.end.min(r.end));
+            if a < b {
+                bytes[a - r.start..b - r.start].fill(b'*');
+            }
+        }
+        String::from_utf8_lossy(&bytes)
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect()
+    };
+    format!("{}{}{}", clean(before).trim_start(), preview, clean(after).trim_end())
+}

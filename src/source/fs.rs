@@ -1,0 +1,222 @@
+//! The file-tree source: a parallel walk (the `ignore` crate, as in ripgrep) that reads each
+//! regular file and hands it to the sink on the walking thread, so that reading and matching
+//! overlap across all cores with no queue in between.
+//!
+//! Defaults are chosen for finding secrets, not for code search: git-ignored files *are* scanned
+//! (secrets live in ignored `.env` files) unless `respect_gitignore` is set, hidden files are
+//! scanned, `.git/` internals are not (history is the git source's job), symlinks are not
+//! followed, and binary files are scanned as bytes (keys hide in keystores and binaries).
+
+use super::{Blob, BlobSink, Origin, Problem, ProblemKind};
+use ignore::{WalkBuilder, WalkState, overrides::OverrideBuilder};
+use std::cell::RefCell;
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// Files at least this large are memory-mapped instead of copied into a buffer.
+const MMAP_THRESHOLD: u64 = 4 << 20;
+
+#[derive(Debug, Clone)]
+pub struct FsOptions {
+    pub roots: Vec<PathBuf>,
+    /// Worker threads; 0 = all cores.
+    pub threads: usize,
+    pub respect_gitignore: bool,
+    /// Globs (gitignore syntax) of paths to leave out.
+    pub excludes: Vec<String>,
+    pub max_file_size: u64,
+    pub follow_symlinks: bool,
+}
+
+/// Errors that stop a walk before it starts (bad options); everything later is a [`Problem`].
+#[derive(Debug, thiserror::Error)]
+pub enum FsError {
+    #[error("no such file or directory: {0}")]
+    MissingRoot(String),
+    #[error("bad --exclude glob {glob:?}: {message}")]
+    BadExclude { glob: String, message: String },
+}
+
+thread_local! {
+    static BUF: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Display path of `path` found under `root`: relative to the root when the root is a directory,
+/// always with `/` separators. Non-UTF-8 names are shown lossily.
+pub fn display_path(root: &Path, path: &Path) -> String {
+    let rel = if root.is_dir() {
+        path.strip_prefix(root).unwrap_or(path)
+    } else {
+        path
+    };
+    let s = rel.to_string_lossy();
+    let s = s.strip_prefix("./").unwrap_or(&s);
+    if std::path::MAIN_SEPARATOR == '/' {
+        s.to_string()
+    } else {
+        s.replace(std::path::MAIN_SEPARATOR, "/")
+    }
+}
+
+/// Walk every root and feed each file to `sink`.
+pub fn walk(opts: &FsOptions, sink: &dyn BlobSink) -> Result<(), FsError> {
+    for root in &opts.roots {
+        // symlink_metadata: a root that is itself a dangling link still exists as a path.
+        if std::fs::symlink_metadata(root).is_err() {
+            return Err(FsError::MissingRoot(root.display().to_string()));
+        }
+    }
+    for root in &opts.roots {
+        walk_root(root, opts, sink)?;
+    }
+    Ok(())
+}
+
+fn walk_root(root: &Path, opts: &FsOptions, sink: &dyn BlobSink) -> Result<(), FsError> {
+    let base = if root.is_dir() { root } else { root.parent().unwrap_or(root) };
+    let mut overrides = OverrideBuilder::new(base);
+    for g in &opts.excludes {
+        overrides
+            .add(&format!("!{g}"))
+            .map_err(|e| FsError::BadExclude {
+                glob: g.clone(),
+                message: e.to_string(),
+            })?;
+    }
+    let overrides = overrides.build().map_err(|e| FsError::BadExclude {
+        glob: opts.excludes.join(","),
+        message: e.to_string(),
+    })?;
+    let respect = opts.respect_gitignore;
+    let mut builder = WalkBuilder::new(root);
+    builder
+        .hidden(false)
+        .git_ignore(respect)
+        .git_global(respect)
+        .git_exclude(respect)
+        .ignore(respect)
+        .parents(respect)
+        .require_git(false)
+        .follow_links(opts.follow_symlinks)
+        .overrides(overrides)
+        .threads(opts.threads)
+        // `.git` is a directory in a checkout and a file in worktrees and submodules.
+        .filter_entry(|e| e.file_name() != ".git");
+    builder.build_parallel().run(|| {
+        Box::new(move |entry| {
+            match entry {
+                Ok(entry) => visit(root, &entry, opts, sink),
+                Err(err) => sink.problem(Problem {
+                    kind: ProblemKind::WalkError,
+                    path: walk_error_path(&err).map_or_else(String::new, |p| display_path(root, &p)),
+                    message: err.to_string(),
+                }),
+            }
+            WalkState::Continue
+        })
+    });
+    Ok(())
+}
+
+fn walk_error_path(err: &ignore::Error) -> Option<PathBuf> {
+    match err {
+        ignore::Error::WithPath { path, .. } => Some(path.clone()),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => walk_error_path(err),
+        ignore::Error::Loop { child, .. } => Some(child.clone()),
+        _ => None,
+    }
+}
+
+fn visit(root: &Path, entry: &ignore::DirEntry, opts: &FsOptions, sink: &dyn BlobSink) {
+    let Some(ft) = entry.file_type() else {
+        return; // stdin; not produced for path roots
+    };
+    if ft.is_dir() {
+        return;
+    }
+    let path = entry.path();
+    let shown = display_path(root, path);
+    if ft.is_symlink() {
+        // Not following links: a link is neither its target nor an error.
+        return;
+    }
+    if !ft.is_file() {
+        sink.problem(Problem {
+            kind: ProblemKind::SpecialFile,
+            path: shown,
+            message: "not a regular file (FIFO, socket or device); not read".into(),
+        });
+        return;
+    }
+    let problem = |kind, message: String| Problem {
+        kind,
+        path: shown.clone(),
+        message,
+    };
+    let file = match File::open(path) {
+        Ok(f) => f,
+        Err(e) => return sink.problem(problem(ProblemKind::Unreadable, e.to_string())),
+    };
+    let meta = match file.metadata() {
+        Ok(m) => m,
+        Err(e) => return sink.problem(problem(ProblemKind::Unreadable, e.to_string())),
+    };
+    // Re-check after open: the entry may have been replaced (e.g. by a FIFO) since the walk saw it.
+    if !meta.is_file() {
+        return sink.problem(problem(
+            ProblemKind::SpecialFile,
+            "not a regular file; not read".into(),
+        ));
+    }
+    let len = meta.len();
+    if len > opts.max_file_size {
+        return sink.problem(problem(
+            ProblemKind::TooLarge,
+            format!("{len} bytes, over --max-file-size {}", opts.max_file_size),
+        ));
+    }
+    let mtime = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .and_then(|d| i64::try_from(d.as_secs()).ok());
+    let origin = Origin::File { mtime };
+    if len >= MMAP_THRESHOLD {
+        // SAFETY: the map is read-only and private to this call. If another process truncates the
+        // file while we read it the process may get SIGBUS; ripgrep accepts the same trade-off for
+        // large files, and the copy we avoid would double memory for huge inputs.
+        match unsafe { memmap2::Mmap::map(&file) } {
+            Ok(map) => {
+                sink.blob(Blob {
+                    path: &shown,
+                    data: &map,
+                    origin: &origin,
+                });
+                return;
+            }
+            Err(_) => { /* fall back to reading */ }
+        }
+    }
+    BUF.with(|buf| {
+        let mut buf = buf.borrow_mut();
+        buf.clear();
+        // Bound the read by the limit: the file may grow after the metadata call.
+        match (&file).take(opts.max_file_size + 1).read_to_end(&mut buf) {
+            Ok(_) if buf.len() as u64 > opts.max_file_size => sink.problem(problem(
+                ProblemKind::TooLarge,
+                format!("grew past --max-file-size {} while being read", opts.max_file_size),
+            )),
+            Ok(_) => sink.blob(Blob {
+                path: &shown,
+                data: &buf,
+                origin: &origin,
+            }),
+            Err(e) => sink.problem(problem(ProblemKind::Unreadable, e.to_string())),
+        }
+        // Do not let one large file pin a large buffer to this thread for the rest of the scan.
+        if buf.capacity() > (8 << 20) {
+            *buf = Vec::new();
+        }
+    });
+}

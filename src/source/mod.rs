@@ -1,0 +1,64 @@
+//! Stage 1: sources. Enumerate inputs and hand each one over as a [`Blob`] with its provenance.
+//!
+//! A source knows how to find and read bytes (a file tree today; git history and the staged index
+//! later) and nothing about what a secret is: it pushes blobs into a [`BlobSink`] supplied by the
+//! scan stage, from as many threads as it likes, and reports what it could not read as
+//! [`Problem`]s instead of failing. Keeping enumeration apart from matching is what lets the same
+//! detectors serve every source.
+
+pub mod fs;
+
+use serde::Serialize;
+
+/// Where a blob came from, beyond its path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// A file in a directory tree; `mtime` in seconds since the Unix epoch, when known.
+    File { mtime: Option<i64> },
+}
+
+/// One input to scan: bytes plus where they came from.
+#[derive(Debug, Clone, Copy)]
+pub struct Blob<'a> {
+    /// Display path: relative to the scan root, `/`-separated.
+    pub path: &'a str,
+    pub data: &'a [u8],
+    pub origin: &'a Origin,
+}
+
+/// What kind of trouble an input gave. Serialised as a stable snake_case name in reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProblemKind {
+    /// Could not be opened or read (permissions, vanished, I/O error). Makes the scan incomplete.
+    Unreadable,
+    /// The walk itself failed at this path (unreadable directory, symlink loop, broken link).
+    WalkError,
+    /// Larger than `--max-file-size`: skipped by choice, not an error.
+    TooLarge,
+    /// A FIFO, socket or device: never read, since reading could block forever.
+    SpecialFile,
+    /// A rule failed (e.g. its regex would not compile); the other rules still ran.
+    RuleError,
+}
+
+impl ProblemKind {
+    /// Whether this kind means that some content the user asked for was not scanned.
+    pub fn makes_incomplete(self) -> bool {
+        matches!(self, ProblemKind::Unreadable | ProblemKind::WalkError | ProblemKind::RuleError)
+    }
+}
+
+/// An input that could not be (fully) scanned, and why.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Problem {
+    pub kind: ProblemKind,
+    pub path: String,
+    pub message: String,
+}
+
+/// Receives blobs and problems from a source. Called concurrently from the source's threads.
+pub trait BlobSink: Sync {
+    fn blob(&self, blob: Blob<'_>);
+    fn problem(&self, problem: Problem);
+}
