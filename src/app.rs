@@ -27,7 +27,11 @@ pub fn run(command: Command) -> Result<u8> {
 
 /// Built-in rules plus the user's, merged by id.
 pub fn load_rules(args: &RuleArgs) -> Result<Vec<Rule>> {
-    let mut rules = detect::rule::builtin_rules().context("built-in rules")?;
+    let mut rules = if args.no_builtin_rules {
+        Vec::new()
+    } else {
+        detect::rule::builtin_rules().context("built-in rules")?
+    };
     for path in &args.rules {
         let extra = detect::rule::load_user_rules(path)?;
         rules = detect::rule::merge(rules, extra);
@@ -71,8 +75,9 @@ fn scan(args: &ScanArgs) -> Result<u8> {
         .or_else(|| args.output.as_deref().and_then(format_from_extension))
         .unwrap_or(Format::Text);
     let roots: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
+    let rule_info: Vec<report::RuleInfo> = engine.rules().iter().map(report::RuleInfo::from).collect();
     let ctx = ReportContext {
-        rules: engine.rules(),
+        rules: &rule_info,
         roots: &roots,
         root_dir: single_root_dir(&args.paths),
     };

@@ -61,6 +61,9 @@ pub struct RuleArgs {
     /// Repeatable.
     #[arg(long = "rules", value_name = "DIR_OR_FILE")]
     pub rules: Vec<PathBuf>,
+    /// Use only the rules given with --rules, none of the built-in ones.
+    #[arg(long, requires = "rules")]
+    pub no_builtin_rules: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

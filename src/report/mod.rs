@@ -9,13 +9,40 @@ pub mod progress;
 pub mod sarif;
 pub mod text;
 
-use crate::detect::Rule;
+use crate::finding::Severity;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+/// What a report says about a rule: the metadata of every detector, built-in, user or native.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RuleInfo {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub category: String,
+    pub severity: Severity,
+    pub remediation: Option<String>,
+    pub references: Vec<String>,
+}
+
+impl From<&crate::detect::Rule> for RuleInfo {
+    fn from(r: &crate::detect::Rule) -> Self {
+        RuleInfo {
+            id: r.spec.id.clone(),
+            name: r.spec.name.clone(),
+            description: r.spec.description.clone(),
+            category: r.spec.category.clone(),
+            severity: r.spec.severity,
+            remediation: r.spec.remediation.clone(),
+            references: r.spec.references.clone(),
+        }
+    }
+}
+
 /// What every report needs besides the outcome.
 pub struct ReportContext<'a> {
-    pub rules: &'a [Rule],
+    /// Metadata of every rule in effect, sorted by id.
+    pub rules: &'a [RuleInfo],
     /// Roots as the user gave them.
     pub roots: &'a [String],
     /// The one scanned directory, absolute, when there is exactly one.

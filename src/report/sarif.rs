@@ -1,1 +1,236 @@
-pub fn write(_o: &mut dyn std::io::Write, _s: &crate::scan::ScanOutcome, _c: &super::ReportContext<'_>) -> std::io::Result<()> { Ok(()) }
+//! SARIF 2.1.0 for GitHub code scanning and other SARIF consumers, built with `serde-sarif`.
+//!
+//! What GitHub needs and we give: `tool.driver.rules` with full descriptions, help and
+//! `properties.security-severity`; results with `partialFingerprints` (our secret fingerprint, so
+//! that an alert follows the secret, not the line); repository-relative URIs resolved through
+//! `originalUriBaseIds` (`%SRCROOT%`); regions with line and column (Unicode code points). Problems
+//! that made the scan incomplete become tool execution notifications, and
+//! `executionSuccessful` is false for an incomplete scan.
+
+use super::{ReportContext, RuleInfo};
+use crate::finding::Finding;
+use crate::scan::ScanOutcome;
+use serde_json::json;
+use serde_sarif::sarif;
+use std::collections::BTreeMap;
+use std::io::Write;
+
+pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+pub const URI_BASE: &str = "%SRCROOT%";
+/// Key of our fingerprint in `partialFingerprints`; versioned like the fingerprint itself.
+pub const FINGERPRINT_KEY: &str = "keyauditSecret/v1";
+
+pub fn write(out: &mut dyn Write, outcome: &ScanOutcome, ctx: &ReportContext<'_>) -> std::io::Result<()> {
+    let log = build(outcome, ctx);
+    serde_json::to_writer_pretty(&mut *out, &log)?;
+    out.write_all(b"\n")
+}
+
+fn bag(entries: impl IntoIterator<Item = (&'static str, serde_json::Value)>, tags: Option<Vec<String>>) -> sarif::PropertyBag {
+    let additional: BTreeMap<String, serde_json::Value> =
+        entries.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    match tags {
+        Some(t) => sarif::PropertyBag::builder().tags(t).additional_properties(additional).build(),
+        None => sarif::PropertyBag::builder().additional_properties(additional).build(),
+    }
+}
+
+fn text(s: impl Into<String>) -> sarif::MultiformatMessageString {
+    sarif::MultiformatMessageString::builder().text(s.into()).build()
+}
+
+fn descriptor(r: &RuleInfo) -> sarif::ReportingDescriptor {
+    let mut help = format!("{}\n\n", r.description);
+    let mut md = format!("**{}**\n\n{}\n\n", r.name, r.description);
+    if let Some(rem) = &r.remediation {
+        help.push_str(&format!("What to do: {rem}\n"));
+        md.push_str(&format!("**What to do:** {rem}\n\n"));
+    } else {
+        let generic = "Revoke or rotate the credential at its issuer, remove it from the code and its history, and load it from a secret store at run time.";
+        help.push_str(&format!("What to do: {generic}\n"));
+        md.push_str(&format!("**What to do:** {generic}\n\n"));
+    }
+    for link in &r.references {
+        md.push_str(&format!("- <{link}>\n"));
+    }
+    sarif::ReportingDescriptor::builder()
+        .id(r.id.clone())
+        .name(pascal_case(&r.id))
+        .short_description(text(r.name.clone()))
+        .full_description(text(r.description.clone()))
+        .help(sarif::MultiformatMessageString::builder().text(help).markdown(md).build())
+        .default_configuration(
+            sarif::ReportingConfiguration::builder()
+                .level(json!(r.severity.sarif_level()))
+                .build(),
+        )
+        .properties(bag(
+            [
+                ("security-severity", json!(r.severity.security_severity())),
+                ("precision", json!(if r.category == "generic" { "medium" } else { "high" })),
+                ("problem.severity", json!(match r.severity.sarif_level() {
+                    "error" => "error",
+                    "warning" => "warning",
+                    _ => "recommendation",
+                })),
+            ],
+            Some(vec!["security".into(), "secret".into(), r.category.clone()]),
+        ))
+        .build()
+}
+
+/// `aws-access-key-id` → `AwsAccessKeyId` (SARIF rule `name` is an identifier-like string).
+fn pascal_case(id: &str) -> String {
+    id.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let mut c = p.chars();
+            c.next().map_or_else(String::new, |f| f.to_ascii_uppercase().to_string() + c.as_str())
+        })
+        .collect()
+}
+
+/// Percent-encode a relative path for use as a URI reference (RFC 3986 path characters kept).
+pub fn uri_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=:@".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn location(f: &Finding) -> sarif::Location {
+    let region = sarif::Region::builder()
+        .start_line(i64::from(f.location.start.line))
+        .start_column(i64::from(f.location.start.column))
+        .end_line(i64::from(f.location.end.line))
+        .end_column(i64::from(f.location.end.column))
+        .snippet(sarif::ArtifactContent::builder().text(f.snippet.clone()).build())
+        .build();
+    sarif::Location::builder()
+        .physical_location(
+            sarif::PhysicalLocation::builder()
+                .artifact_location(
+                    sarif::ArtifactLocation::builder()
+                        .uri(uri_path(&f.location.path))
+                        .uri_base_id(URI_BASE)
+                        .build(),
+                )
+                .region(region)
+                .build(),
+        )
+        .build()
+}
+
+fn result(f: &Finding, rule_index: Option<usize>) -> sarif::Result {
+    let message = format!(
+        "{} found: {} (fingerprint {}).",
+        f.rule_name,
+        f.secret.as_deref().unwrap_or(&f.preview),
+        f.fingerprint
+    );
+    let mut props = vec![
+        ("severity", json!(f.severity.as_str())),
+        ("category", json!(f.category)),
+        ("fingerprint", json!(f.fingerprint)),
+        ("preview", json!(f.preview)),
+    ];
+    if let Some(s) = &f.secret {
+        props.push(("secret", json!(s)));
+    }
+    // GitHub merges results whose partial fingerprints are equal, so the same secret in two files
+    // must differ here; within one file it stays equal when lines move.
+    let mut fps = BTreeMap::new();
+    fps.insert(
+        FINGERPRINT_KEY.to_string(),
+        format!("{}:{}", f.fingerprint, path_hash(&f.location.path)),
+    );
+    let builder = sarif::Result::builder()
+        .rule_id(f.rule_id.clone())
+        .level(level(f))
+        .message(sarif::Message::builder().text(message).build())
+        .locations(vec![location(f)])
+        .partial_fingerprints(fps)
+        .properties(bag(props, None));
+    match rule_index {
+        Some(i) => builder.rule_index(i as i64).build(),
+        None => builder.build(),
+    }
+}
+
+fn path_hash(path: &str) -> String {
+    use sha2::Digest;
+    hex::encode(&sha2::Sha256::digest(path.as_bytes())[..8])
+}
+
+fn level(f: &Finding) -> sarif::ResultLevel {
+    match f.severity.sarif_level() {
+        "error" => sarif::ResultLevel::Error,
+        "warning" => sarif::ResultLevel::Warning,
+        _ => sarif::ResultLevel::Note,
+    }
+}
+
+pub fn build(outcome: &ScanOutcome, ctx: &ReportContext<'_>) -> sarif::Sarif {
+    // Only the rules that have results, in id order; ruleIndex points into this list.
+    let used: std::collections::BTreeSet<&str> = outcome.findings.iter().map(|f| f.rule_id.as_str()).collect();
+    let rules: Vec<&RuleInfo> = ctx.rules.iter().filter(|r| used.contains(r.id.as_str())).collect();
+    let index: BTreeMap<&str, usize> = rules.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
+    let results: Vec<sarif::Result> = outcome
+        .findings
+        .iter()
+        .map(|f| result(f, index.get(f.rule_id.as_str()).copied()))
+        .collect();
+    let driver = sarif::ToolComponent::builder()
+        .name("keyaudit")
+        .version(env!("CARGO_PKG_VERSION"))
+        .semantic_version(env!("CARGO_PKG_VERSION"))
+        .rules(rules.iter().map(|r| descriptor(r)).collect::<Vec<_>>())
+        .build();
+    let notifications: Vec<sarif::Notification> = outcome
+        .problems
+        .iter()
+        .map(|p| {
+            let kind = serde_json::to_value(p.kind).unwrap_or(json!("problem"));
+            sarif::Notification::builder()
+                .level(json!(if p.kind.makes_incomplete() { "error" } else { "note" }))
+                .message(
+                    sarif::Message::builder()
+                        .text(format!("{}: {}: {}", kind.as_str().unwrap_or("problem"), p.path, p.message))
+                        .build(),
+                )
+                .build()
+        })
+        .collect();
+    let invocation = sarif::Invocation::builder()
+        .execution_successful(!outcome.incomplete())
+        .tool_execution_notifications(notifications)
+        .build();
+    let mut run = sarif::Run::builder()
+        .tool(sarif::Tool::builder().driver(driver).build())
+        .results(results)
+        .invocations(vec![invocation])
+        .column_kind(json!("unicodeCodePoints"))
+        .build();
+    if let Some(root) = &ctx.root_dir {
+        let mut uri = format!("file://{}", uri_path(&root.to_string_lossy()));
+        if !uri.ends_with('/') {
+            uri.push('/');
+        }
+        let mut bases = BTreeMap::new();
+        bases.insert(
+            URI_BASE.to_string(),
+            sarif::ArtifactLocation::builder().uri(uri).build(),
+        );
+        run.original_uri_base_ids = Some(bases);
+    }
+    sarif::Sarif::builder()
+        .schema(SCHEMA)
+        .version(json!("2.1.0"))
+        .runs(vec![run])
+        .build()
+}

@@ -1,0 +1,126 @@
+//! Helpers shared by the integration tests: run the real binary, make real-format tokens.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_keyaudit")
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+pub fn run_in(dir: &Path, args: &[&str]) -> Run {
+    let out: Output = Command::new(bin())
+        .args(args)
+        .current_dir(dir)
+        .env_remove("KEYAUDIT_FINGERPRINT_KEY")
+        .output()
+        .expect("run keyaudit");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+pub fn run(args: &[&str]) -> Run {
+    run_in(Path::new(env!("CARGO_MANIFEST_DIR")), args)
+}
+
+pub fn json(r: &Run) -> serde_json::Value {
+    serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}\nstderr: {}", r.stdout, r.stderr))
+}
+
+const BASE62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/// Deterministic pseudo-random base62 string (xorshift), so tests need no RNG crate.
+pub fn random_base62(seed: u64, len: usize) -> String {
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            BASE62[(x % 62) as usize] as char
+        })
+        .collect()
+}
+
+/// A GitHub-format token (`prefix_` + 30 random + base62 CRC32 of those 30, 6 chars).
+pub fn github_token(prefix: &str, seed: u64) -> String {
+    let random = random_base62(seed, 30);
+    let mut n = crc32fast::hash(random.as_bytes());
+    let mut crc = [b'0'; 6];
+    for slot in crc.iter_mut().rev() {
+        *slot = BASE62[(n % 62) as usize];
+        n /= 62;
+    }
+    format!("{prefix}_{random}{}", String::from_utf8_lossy(&crc))
+}
+
+/// Validate a JSON report against the shipped schema.
+pub fn assert_schema_valid(report: &serde_json::Value) {
+    let schema_path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("schema/report.schema.json");
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(schema_path).expect("schema file")).expect("schema JSON");
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let errors: Vec<String> = validator.iter_errors(report).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+    assert!(errors.is_empty(), "report does not match schema/report.schema.json:\n{}", errors.join("\n"));
+}
+
+/// Run the shared SARIF validator on a file. Returns false (and says why) when the validator is
+/// not installed, unless KEYAUDIT_REQUIRE_VALIDATORS is set (CI sets it), then it fails.
+pub fn validate_sarif(path: &Path) -> bool {
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/tools/validate-sarif.sh");
+    if !script.exists() {
+        assert!(
+            std::env::var_os("KEYAUDIT_REQUIRE_VALIDATORS").is_none(),
+            "validator {} missing but KEYAUDIT_REQUIRE_VALIDATORS is set",
+            script.display()
+        );
+        eprintln!("note: {} not found; SARIF validation skipped", script.display());
+        return false;
+    }
+    let out = Command::new("bash")
+        .arg(&script)
+        .arg(path)
+        .env("SARIF_NO_SETUP", if std::env::var_os("KEYAUDIT_REQUIRE_VALIDATORS").is_some() { "0" } else { "1" })
+        .output()
+        .expect("run validator");
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    if !out.status.success() && text.contains("[setup]") && std::env::var_os("KEYAUDIT_REQUIRE_VALIDATORS").is_none() {
+        eprintln!("note: SARIF validator not set up; skipped:\n{text}");
+        return false;
+    }
+    assert!(out.status.success(), "SARIF validation failed for {}:\n{text}", path.display());
+    true
+}
+
+/// A user rule file for tests that exercise the engine and CLI independently of built-in rules.
+pub const TEST_RULES: &str = r#"
+[[rules]]
+id = "test-github-pat"
+name = "GitHub personal access token (classic)"
+description = "A GitHub classic personal access token."
+category = "vcs"
+severity = "high"
+keywords = ["ghp_"]
+pattern = '''\b(?P<secret>ghp_[A-Za-z0-9]{36})\b'''
+validator = "github-crc32"
+examples = ["t = 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"]
+
+[[rules]]
+id = "test-low-thing"
+name = "Low severity test token"
+description = "A made-up low-severity token for exit-code tests."
+category = "test"
+severity = "low"
+keywords = ["lowtok_"]
+pattern = '''\b(?P<secret>lowtok_[a-z0-9]{12})\b'''
+examples = ["lowtok_abcdef123456"]
+"#;
