@@ -602,7 +602,7 @@ fn pkcs12_keystores() {
     let ks = one(&legacy, Kind::Keystore);
     assert!(ks.weak_protection, "RC2/3DES PKCS#12 PBE is weak: {ks:?}");
 
-    for file in ["bundle-pass.p12", "bundle-legacy-pass.pfx", "keytool.p12"] {
+    for file in ["bundle-pass.p12", "bundle-legacy-pass.pfx"] {
         let items = detect(file);
         let ks_item = items
             .iter()
@@ -615,6 +615,24 @@ fn pkcs12_keystores() {
         assert!(ks.opened_with.is_none() && !ks.mac_verified, "{file}");
         assert!(of(&items, Kind::PrivateKey, None).is_empty(), "{file}");
     }
+    // keytool's default password opens a store like no password does.
+    let keytool = detect("keytool.p12");
+    let ks = keytool
+        .iter()
+        .find(|i| i.info.kind == Kind::Keystore)
+        .expect("keystore");
+    assert_eq!(ks.rule_id, "crypto-keystore-passwordless");
+    assert_eq!(
+        ks.info
+            .keystore
+            .as_ref()
+            .and_then(|k| k.opened_with.as_deref()),
+        Some("default-password")
+    );
+    assert_eq!(
+        one(&keytool, Kind::PrivateKey).spki_sha256,
+        one(&keytool, Kind::Certificate).spki_sha256
+    );
     // OpenSSL leaves the shrouded key bag outside the encrypted part: its presence is listed.
     let pass = detect("bundle-pass.p12");
     let entries = &one(&pass, Kind::Keystore)

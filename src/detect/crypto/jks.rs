@@ -143,7 +143,6 @@ pub fn parse(data: &[u8], out: &mut Vec<Found>) {
     let store_type = if jceks { "jceks" } else { "jks" };
     let mut info = CryptoInfo::new(Kind::Keystore, store_type);
     info.encoding = "binary".into();
-    info.encrypted = true;
     let password = known_password(data);
     let mut ks = KeystoreInfo {
         store_type: store_type.into(),
@@ -184,6 +183,7 @@ pub fn parse(data: &[u8], out: &mut Vec<Found>) {
             "private_key" | "encrypted_private_key" | "secret_key"
         )
     });
+    info.encrypted = holds_keys;
     if let Some(pw) = password
         && holds_keys
         && recovered_all

@@ -10,13 +10,17 @@ use memchr::memmem;
 use serde_json::{Map, Value};
 
 /// How far back from `"kty"` we look for the `{` that opens its object.
-const LOOK_BACK: usize = 64 * 1024;
+const LOOK_BACK: usize = 16 * 1024;
+/// Largest JWK object parsed (a JWK with an `x5c` chain is a few KiB).
+const MAX_OBJECT: usize = 64 * 1024;
 /// How many candidate `{` we try (innermost first).
-const MAX_CANDIDATES: usize = 8;
+const MAX_CANDIDATES: usize = 4;
+/// `"kty"` occurrences examined per blob (bounds the work on adversarial input).
+const MAX_HITS: usize = 1024;
 
 pub fn scan(data: &[u8], out: &mut Vec<Found>) {
     let mut done_until = 0;
-    for hit in memmem::find_iter(data, b"\"kty\"") {
+    for hit in memmem::find_iter(data, b"\"kty\"").take(MAX_HITS) {
         if hit < done_until {
             continue;
         }
@@ -41,8 +45,8 @@ fn enclosing_object(data: &[u8], hit: usize) -> Option<(usize, usize, Map<String
     for _ in 0..MAX_CANDIDATES {
         let start = floor + memchr::memrchr(b'{', data.get(floor..pos)?)?;
         pos = start;
-        let mut stream =
-            serde_json::Deserializer::from_slice(data.get(start..)?).into_iter::<Value>();
+        let object = data.get(start..(start + MAX_OBJECT).min(data.len()))?;
+        let mut stream = serde_json::Deserializer::from_slice(object).into_iter::<Value>();
         if let Some(Ok(Value::Object(obj))) = stream.next() {
             let end = start + stream.byte_offset();
             if end > hit && obj.contains_key("kty") {

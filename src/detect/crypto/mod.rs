@@ -548,6 +548,36 @@ pub fn wants_binary(path: &str, data: &[u8]) -> bool {
     EXTS.iter().any(|e| name.ends_with(e)) && !data.is_empty()
 }
 
+/// A per-call budget for the expensive steps (password-based key derivations, DSA public keys),
+/// so that a hostile blob full of keystores with huge iteration counts costs bounded time.
+pub(crate) mod budget {
+    use std::cell::Cell;
+
+    /// About a second of hashing: real files need a few tens of thousands.
+    const UNITS: u64 = 3_000_000;
+
+    thread_local! {
+        static LEFT: Cell<u64> = const { Cell::new(UNITS) };
+    }
+
+    pub fn reset() {
+        LEFT.with(|l| l.set(UNITS));
+    }
+
+    /// Spend `units` (hash-function iterations); false, and nothing spent, when not enough left.
+    pub fn charge(units: u64) -> bool {
+        LEFT.with(|l| {
+            let left = l.get();
+            if units > left {
+                false
+            } else {
+                l.set(left - units);
+                true
+            }
+        })
+    }
+}
+
 /// How deep base64-in-text decoding may recurse (a base64 PEM inside a base64 kubeconfig...).
 const MAX_DEPTH: u8 = 2;
 
@@ -563,6 +593,7 @@ pub fn detect(path: &str, data: &[u8]) -> Vec<CryptoItem> {
 /// [`detect`] without the panic safety net, for tests and fuzzing (where a panic must surface).
 #[doc(hidden)]
 pub fn detect_unguarded(path: &str, data: &[u8]) -> Vec<CryptoItem> {
+    budget::reset();
     let mut found = Vec::new();
     scan(path, data, 0, &mut found);
     let mut items: Vec<CryptoItem> = found

@@ -57,8 +57,14 @@ pub fn scan(data: &[u8], out: &mut Vec<Found>) -> Vec<Range<usize>> {
         let rest = data.get(header_end..).unwrap_or_default();
         let limit = rest.len().min(MAX_BLOCK);
         let window = rest.get(..limit).unwrap_or_default();
+        // The END line is only searched up to the next BEGIN: each stretch of text is searched
+        // once, whatever the number of unterminated markers.
         let next_begin = begin_finder.find(window);
-        let end_at = end_finder.find(window);
+        let end_at = end_finder.find(
+            window
+                .get(..next_begin.unwrap_or(window.len()))
+                .unwrap_or_default(),
+        );
         let block = match end_at {
             Some(e) if next_begin.is_none_or(|b| e < b) => {
                 let end_marker = header_end + e;

@@ -2,13 +2,15 @@
 //! `EncryptedPrivateKeyInfo`: PBES2 (PBKDF2 + AES/3DES-CBC) and the PKCS#12 PBEs
 //! (SHA-1 + 3DES / RC2).
 //!
-//! A keystore is opened with the empty password and with no password (OpenSSL and Java differ on
-//! which one "no password" means); if either works, its keys and certificates are listed. If not,
+//! A keystore is opened with the empty password, with no password (OpenSSL and Java differ on
+//! which one "no password" means) and with keytool's default `changeit`; if one works, its keys
+//! and certificates are listed. If not,
 //! what is stored unencrypted (usually the certificate bag in Java stores, the shrouded key bag's
 //! existence in OpenSSL ones) is still listed.
 //!
 //! Work bounds: iteration counts above [`MAX_ITERATIONS`] are not attempted (real files use
-//! 2048–600 000; a hostile file could ask for 2^31), and bags nest at most [`MAX_NESTING`] deep.
+//! 2048–600 000; a hostile file could ask for 2^31), all key derivations of one `detect` call
+//! share the budget in [`super::budget`], and bags nest at most [`MAX_NESTING`] deep.
 
 use super::asn1::{self, OCTET_STRING, OID, SEQUENCE, Tlv, oids};
 use super::{CryptoInfo, KeystoreEntry, KeystoreInfo, Kind, keys, x509};
@@ -196,6 +198,12 @@ const PASSWORDS: &[Password] = &[
         label: "no-password",
         utf8: b"",
         bmp: &[],
+    },
+    // keytool's default (and the JDK cacerts password): a store "protected" by it is open.
+    Password {
+        label: "default-password",
+        utf8: b"changeit",
+        bmp: b"\0c\0h\0a\0n\0g\0e\0i\0t\0\0",
     },
 ];
 
@@ -420,6 +428,9 @@ fn decrypt_with(pbe: &Pbe<'_>, ct: &[u8], pw: &Password) -> Option<Vec<u8>> {
             if len != cipher.key_len() {
                 return None;
             }
+            if !super::budget::charge(*iterations * len.div_ceil(hash.sizes().0) as u64) {
+                return None;
+            }
             let mut key = vec![0u8; len];
             hash.pbkdf2(pw.utf8, salt, u32::try_from(*iterations).ok()?, &mut key);
             cipher.decrypt(&key, iv, ct)
@@ -433,6 +444,10 @@ fn decrypt_with(pbe: &Pbe<'_>, ct: &[u8], pw: &Password) -> Option<Vec<u8>> {
                 return None;
             }
             let it = u32::try_from(*iterations).ok()?;
+            // Key (up to 2 blocks) and IV (1 block).
+            if !super::budget::charge(*iterations * 3) {
+                return None;
+            }
             let key = pkcs12_kdf(Hash::Sha1, pw.bmp, salt, 1, it, cipher.key_len());
             let iv = pkcs12_kdf(Hash::Sha1, pw.bmp, salt, 2, it, 8);
             cipher.decrypt(&key, &iv, ct)
@@ -443,25 +458,35 @@ fn decrypt_with(pbe: &Pbe<'_>, ct: &[u8], pw: &Password) -> Option<Vec<u8>> {
 /// Decrypt with the empty password / no password; None if neither works (or the scheme is not
 /// supported). The caller checks that the result parses.
 pub fn decrypt_empty(alg: Tlv<'_>, ct: &[u8]) -> Option<Vec<u8>> {
-    decrypt_empty_labelled(alg, ct).map(|(d, _)| d)
+    let empty: Vec<&Password> = PASSWORDS.iter().take(2).collect();
+    decrypt_labelled(alg, ct, &empty).map(|(d, _)| d)
 }
 
-fn decrypt_empty_labelled(alg: Tlv<'_>, ct: &[u8]) -> Option<(Vec<u8>, &'static str)> {
+/// Decrypt with the first of `candidates` that works, saying which.
+fn decrypt_labelled(
+    alg: Tlv<'_>,
+    ct: &[u8],
+    candidates: &[&'static Password],
+) -> Option<(Vec<u8>, &'static str)> {
     let Ok((pbe, _)) = parse_scheme(alg)? else {
         return None;
     };
-    // PBES2 uses the same octets for both candidates: one attempt is enough.
-    let candidates: &[Password] = match pbe {
-        Pbe::Pbes2 { .. } => PASSWORDS.get(..1)?,
-        Pbe::Pkcs12 { .. } => PASSWORDS,
-    };
-    candidates
-        .iter()
-        .find_map(|pw| decrypt_with(&pbe, ct, pw).map(|d| (d, pw.label)))
+    let mut tried: Vec<&[u8]> = Vec::new();
+    candidates.iter().find_map(|pw| {
+        // PBES2 uses the password octets, equal for "empty" and "none": try them once.
+        if matches!(pbe, Pbe::Pbes2 { .. }) {
+            if tried.contains(&pw.utf8) {
+                return None;
+            }
+            tried.push(pw.utf8);
+        }
+        decrypt_with(&pbe, ct, pw).map(|d| (d, pw.label))
+    })
 }
 
 /// State while walking a PFX.
 struct Walk {
+    passwords: Vec<&'static Password>,
     items: Vec<CryptoInfo>,
     entries: Vec<KeystoreEntry>,
     incomplete: bool,
@@ -509,6 +534,7 @@ pub fn parse(der_bytes: &[u8]) -> Option<Vec<CryptoInfo>> {
         return Some(vec![info]);
     };
 
+    let mut mac_password: Option<&'static Password> = None;
     if let Some(mac) = mac_data {
         let parsed = (|| {
             let mut m = mac.reader();
@@ -529,10 +555,14 @@ pub fn parse(der_bytes: &[u8]) -> Option<Vec<CryptoInfo>> {
                     ks.mac = Some(hash.name().into());
                     if (1..=MAX_ITERATIONS).contains(&iterations) {
                         let it = iterations as u32;
-                        ks.mac_verified = PASSWORDS.iter().any(|pw| {
+                        mac_password = PASSWORDS.iter().find(|pw| {
+                            if !super::budget::charge(iterations) {
+                                return false;
+                            }
                             let key = pkcs12_kdf(hash, pw.bmp, salt, 3, it, hash.sizes().0);
                             hash.hmac_verify(&key, &content, digest)
                         });
+                        ks.mac_verified = mac_password.is_some();
                     }
                 }
                 None => ks.mac = Some(alg_oid),
@@ -542,6 +572,8 @@ pub fn parse(der_bytes: &[u8]) -> Option<Vec<CryptoInfo>> {
     }
 
     let mut walk = Walk {
+        // The password that verified the MAC opens the content; without one, try them all.
+        passwords: mac_password.map_or_else(|| PASSWORDS.iter().collect(), |p| vec![p]),
         items: Vec::new(),
         entries: Vec::new(),
         incomplete: false,
@@ -567,8 +599,12 @@ pub fn parse(der_bytes: &[u8]) -> Option<Vec<CryptoInfo>> {
     } else {
         Some("unencrypted")
     };
-    info.encrypted = opened.is_none();
-    info.empty_password = matches!(opened, Some("empty-password" | "no-password"));
+    // Encrypted at rest, whether or not a known password opens it (that is `empty_password`).
+    info.encrypted = walk.any_encrypted;
+    info.empty_password = matches!(
+        opened,
+        Some("empty-password" | "no-password" | "default-password")
+    );
     ks.opened_with = opened.map(str::to_string);
     walk.schemes.dedup();
     if !walk.schemes.is_empty() {
@@ -635,7 +671,7 @@ fn content_info(ci: Tlv<'_>, walk: &mut Walk) {
                 walk.weak |= s.weak;
                 walk.schemes.push(s.name);
             }
-            match decrypt_empty_labelled(alg, &ct) {
+            match decrypt_labelled(alg, &ct, &walk.passwords) {
                 Some((clear, label)) if asn1::sequence(&clear).is_some() => {
                     walk.opened = walk.opened.or(Some(label));
                     safe_contents(&clear, walk, 0);
@@ -746,7 +782,7 @@ fn safe_contents(der_bytes: &[u8], walk: &mut Walk, depth: u32) {
                         walk.weak |= s.weak;
                         walk.schemes.push(s.name);
                     }
-                    let (clear, label) = decrypt_empty_labelled(alg, &ct)?;
+                    let (clear, label) = decrypt_labelled(alg, &ct, &walk.passwords)?;
                     let info = keys::pkcs8(&clear).ok()?;
                     Some((info, label))
                 })();

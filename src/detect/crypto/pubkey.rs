@@ -204,7 +204,7 @@ impl PubKey {
     pub fn dsa_from_private(p: &[u8], q: &[u8], g: &[u8], x: &[u8]) -> Option<PubKey> {
         use num_bigint::BigUint;
         // Bound the work: real DSA has p <= 3072 bits and x < q (<= 256 bits).
-        if asn1::bit_len(p) > 8192 || asn1::bit_len(x) > 1024 {
+        if asn1::bit_len(p) > 4096 || asn1::bit_len(x) > 512 || !super::budget::charge(50_000) {
             return None;
         }
         let (pb, gb, xb) = (

@@ -313,10 +313,11 @@ pub fn scan_rfc4716(data: &[u8], out: &mut Vec<Found>) {
                 }
                 continue;
             }
-            b64.push_str(line);
-            if b64.len() > 64 * 1024 {
+            // Another BEGIN, or more than any key needs: this block has no END.
+            if line.starts_with("---- BEGIN") || b64.len() > 64 * 1024 {
                 break;
             }
+            b64.push_str(line);
         }
         let Some(end) = end else { continue };
         pos = end;
@@ -445,12 +446,14 @@ fn parse_public_line(data: &[u8], start: usize, file_kind: Option<&'static str>)
         return None;
     }
     let blob_start = tlen + ws;
+    // 60: the shortest blob (Ed25519); 64 KiB: far above the largest (16384-bit RSA, certs).
     let blen = rest
         .get(blob_start..)?
         .iter()
+        .take(64 * 1024 + 1)
         .take_while(|b| b64_char(**b))
         .count();
-    if blen < 60 {
+    if !(60..=64 * 1024).contains(&blen) {
         return None;
     }
     let blob_b64 = std::str::from_utf8(rest.get(blob_start..blob_start + blen)?).ok()?;
