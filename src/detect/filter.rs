@@ -322,6 +322,7 @@ const WEAK_LETTERS: &[&str] = &[
     "topsecret",
     "supersecret",
     "letmein",
+    "hunter",
     "welcome",
     "user",
     "username",
@@ -475,6 +476,7 @@ const ABBREVIATIONS: &[&str] = &[
 const TWO_LETTER_WORDS: &[&str] = &[
     "my", "of", "to", "in", "on", "is", "by", "at", "no", "up", "ui", "io", "os", "ok", "or", "an",
     "as", "be", "do", "if", "it", "me", "we", "us", "go", "so", "re", "un", "de", "al", "el", "la",
+    "eu", "ap", "ca", "sa", "af", "uk", "fr", "jp", "cn", "au", "br", "en",
 ];
 
 fn is_vowel(c: u8) -> bool {
@@ -518,7 +520,7 @@ pub fn is_pronounceable(word: &[u8]) -> bool {
         max_vow = max_vow.max(vow);
     }
     let max_cluster = if n >= 8 { 5 } else { 4 };
-    max_cons <= max_cluster && max_vow <= 3
+    max_cons <= max_cluster && max_vow <= 4
 }
 
 /// Split a value into its parts: at separators (`_ - . / : | , ` and space), at lower→upper case
@@ -1053,6 +1055,15 @@ fn has_bracket_pair(b: &[u8]) -> bool {
 /// A printf-style format (`user_%s`, `%d.%d`, `%(name)s`): what is left around the directives is
 /// empty or made of words.
 fn is_format_string(lower: &str) -> bool {
+    // strftime / date formats: `%Y-%m-%dT%H:%M:%SZ`
+    let directives = lower
+        .as_bytes()
+        .windows(2)
+        .filter(|w| w[0] == b'%' && w[1].is_ascii_alphabetic())
+        .count();
+    if directives >= 2 {
+        return true;
+    }
     if !lower.contains("%s") && !lower.contains("%d") && !lower.contains("%v") {
         return false;
     }
