@@ -366,6 +366,28 @@ const KNOWN_EXAMPLE_VALUES: &[&str] = &[
     "pfkkdhi9sl3r4s00",
     "j49sk3j29djd",
     "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
+    // MD5, SHA-1 and SHA-256 of "", password, test, admin, secret, changeme, 123456
+    "d41d8cd98f00b204e9800998ecf8427e",
+    "da39a3ee5e6b4b0d3255bfef95601890afd80709",
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+    "5f4dcc3b5aa765d61d8327deb882cf99",
+    "5baa61e4c9b93f3f0682250b6cf8331b7ee68fd8",
+    "5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8",
+    "098f6bcd4621d373cade4e832627b4f6",
+    "a94a8fe5ccb19ba61c4c0873d391e987982fbbd3",
+    "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+    "21232f297a57a5a743894a0e4a801fc3",
+    "d033e22ae348aeb5660fc2140aec35850c4da997",
+    "8c6976e5b5410415bde908bd4dee15dfb167a9c873fc4bb8a81f6f2ab448a918",
+    "5ebe2294ecd0e0f08eab7690d2a6ee69",
+    "e5e9fa1ba31ecd1ae84f75caaa474f3a663f05f4",
+    "2bb80d537b1da3e38bd30361aa855686bde0eacd7162fef6a25fe97bf527a25b",
+    "4cb9c8a8048fd02294477fcb1a41191a",
+    "fa9beb99e4029ad5a6615399e7bbae21356086b3",
+    "057ba03d6c44104863dc7361fe4578965d1887360f90a0895882e58a6248fc86",
+    "e10adc3949ba59abbe56e057f20f883e",
+    "7c4a8d09ca3762af61e59520943dc26494f8941b",
+    "8d969eef6ecad3c29a3a629280e686cf0c3f5d5a86aff3ca12020c923adc6c92",
     // wg(8) man page
     "yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk=",
     "xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=",
@@ -881,6 +903,7 @@ pub fn is_plausible_secret(value: &[u8], kind: ValueKind) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-'))
         && b.get(1)
             .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_')
+        && (is_wordy(&b[1..]) || !b[1..].iter().any(u8::is_ascii_digit))
     {
         return false;
     }
@@ -1055,20 +1078,32 @@ fn has_bracket_pair(b: &[u8]) -> bool {
 /// A printf-style format (`user_%s`, `%d.%d`, `%(name)s`): what is left around the directives is
 /// empty or made of words.
 fn is_format_string(lower: &str) -> bool {
-    // strftime / date formats: `%Y-%m-%dT%H:%M:%SZ`
-    let directives = lower
-        .as_bytes()
-        .windows(2)
-        .filter(|w| w[0] == b'%' && w[1].is_ascii_alphabetic())
-        .count();
-    if directives >= 2 {
+    let b = lower.as_bytes();
+    let strip = |boundary_only: bool| -> (usize, Vec<u8>) {
+        let (mut n, mut rest, mut i) = (0, Vec::with_capacity(b.len()), 0);
+        while i < b.len() {
+            let directive = b[i] == b'%'
+                && b.get(i + 1).is_some_and(u8::is_ascii_alphabetic)
+                && !(boundary_only && b.get(i + 2).is_some_and(u8::is_ascii_alphanumeric));
+            if directive {
+                n += 1;
+                i += 2;
+            } else {
+                rest.push(b[i]);
+                i += 1;
+            }
+        }
+        (n, rest)
+    };
+    let alnum = |r: &[u8]| r.iter().filter(|c| c.is_ascii_alphanumeric()).count();
+    // strftime / date formats: `%Y-%m-%dT%H:%M:%SZ` (directives and separators only)
+    let (n, rest) = strip(false);
+    if n >= 2 && alnum(&rest) <= 2 {
         return true;
     }
-    if !lower.contains("%s") && !lower.contains("%d") && !lower.contains("%v") {
-        return false;
-    }
-    let rest = lower.replace("%s", "").replace("%d", "").replace("%v", "");
-    rest.is_empty() || !rest.bytes().any(|c| c.is_ascii_alphanumeric()) || is_wordy(rest.as_bytes())
+    // printf formats: `user_%s`, `%s.%s`, `key-%d` (a directive at a boundary, words around it)
+    let (n, rest) = strip(true);
+    n > 0 && (alnum(&rest) == 0 || is_wordy(&rest))
 }
 
 fn percent_decode(v: &str) -> String {
