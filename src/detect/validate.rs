@@ -26,6 +26,7 @@ pub const NAMES: &[&str] = &[
     "jwt-signed",
     "k8s-secret-data",
     "base64-private-key",
+    "k8s-secret-value",
 ];
 
 pub fn is_known(name: &str) -> bool {
@@ -51,6 +52,7 @@ pub fn check(name: &str, secret: &[u8]) -> bool {
         "private-key-block" => private_key_block(secret),
         "jwt-signed" => jwt_signed(secret),
         "k8s-secret-data" => k8s_secret_data(secret),
+        "k8s-secret-value" => k8s_secret_value(secret),
         "base64-private-key" => {
             decode_base64_any(secret).is_some_and(|pem| private_key_block(&pem))
         }
@@ -268,6 +270,18 @@ fn private_key_block(secret: &[u8]) -> bool {
     !placeholder && filter::entropy(&b64) >= 4.5
 }
 
+/// A Kubernetes Secret `stringData:` value: any single-token value but a placeholder, a
+/// template, a number or a weak placeholder word (every value of a Secret is meant to be secret).
+fn k8s_secret_value(secret: &[u8]) -> bool {
+    // The rule's own stopper match (several lines) is refused here: values have no whitespace.
+    let t = secret.trim_ascii();
+    t.len() >= 3
+        && !t.iter().any(u8::is_ascii_whitespace)
+        && t.iter().any(u8::is_ascii_alphabetic)
+        && !filter::is_non_secret(t)
+        && !filter::is_weak_placeholder(t)
+}
+
 /// A Kubernetes Secret `data:` value: standard base64 that decodes either to text that is not a
 /// placeholder (`cGFzc3dvcmQ=` is "password") or to at least 16 bytes of binary (a keystore).
 fn k8s_secret_data(secret: &[u8]) -> bool {
@@ -382,6 +396,15 @@ mod tests {
         assert!(!check("private-key-block", stub.as_bytes()));
         let b64 = base64::engine::general_purpose::STANDARD.encode(&pem);
         assert!(check("base64-private-key", b64.as_bytes()));
+    }
+
+    #[test]
+    fn k8s_secret_value_refuses_placeholders_only() {
+        assert!(check("k8s-secret-value", b"mailer"));
+        assert!(check("k8s-secret-value", b"Qr7!vLm2#xK9"));
+        assert!(!check("k8s-secret-value", b"changeme"));
+        assert!(!check("k8s-secret-value", b"${SMTP_PASSWORD}"));
+        assert!(!check("k8s-secret-value", b"587"));
     }
 
     #[test]
