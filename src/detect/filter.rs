@@ -1169,7 +1169,7 @@ mod tests {
     fn generic_password_values() {
         for v in [
             "Tr0ub4dor&3",
-            "hunter2",
+            "hunt3r-Q9",
             "S3cureP@ss2024!",
             "P@ssw0rd",
             "xK9#mQ2$vL5@nQ8",
@@ -1185,6 +1185,7 @@ mod tests {
         }
         for v in [
             "changeme",
+            "hunter2",
             "password",
             "password123",
             "test1234",

@@ -27,6 +27,7 @@ pub const NAMES: &[&str] = &[
     "k8s-secret-data",
     "base64-private-key",
     "k8s-secret-value",
+    "not-placeholder",
 ];
 
 pub fn is_known(name: &str) -> bool {
@@ -52,7 +53,7 @@ pub fn check(name: &str, secret: &[u8]) -> bool {
         "private-key-block" => private_key_block(secret),
         "jwt-signed" => jwt_signed(secret),
         "k8s-secret-data" => k8s_secret_data(secret),
-        "k8s-secret-value" => k8s_secret_value(secret),
+        "k8s-secret-value" | "not-placeholder" => k8s_secret_value(secret),
         "base64-private-key" => {
             decode_base64_any(secret).is_some_and(|pem| private_key_block(&pem))
         }
@@ -270,8 +271,9 @@ fn private_key_block(secret: &[u8]) -> bool {
     !placeholder && filter::entropy(&b64) >= 4.5
 }
 
-/// A Kubernetes Secret `stringData:` value: any single-token value but a placeholder, a
-/// template, a number or a weak placeholder word (every value of a Secret is meant to be secret).
+/// A Kubernetes Secret `stringData:` value, or any value whose place says it is a secret (a vault
+/// password file): any single-token value but a placeholder, a template, a number or a weak
+/// placeholder word.
 fn k8s_secret_value(secret: &[u8]) -> bool {
     // The rule's own stopper match (several lines) is refused here: values have no whitespace.
     let t = secret.trim_ascii();
@@ -405,6 +407,8 @@ mod tests {
         assert!(!check("k8s-secret-value", b"changeme"));
         assert!(!check("k8s-secret-value", b"${SMTP_PASSWORD}"));
         assert!(!check("k8s-secret-value", b"587"));
+        assert!(check("not-placeholder", b"vaultpass"));
+        assert!(!check("not-placeholder", b"changeme"));
     }
 
     #[test]
