@@ -95,7 +95,11 @@ pub fn bit_len(v: &[u8]) -> u32 {
     let v = strip_zeros(v);
     match v.first() {
         None | Some(0) => 0,
-        Some(b) => (v.len() as u32 - 1) * 8 + (8 - b.leading_zeros()),
+        Some(b) => u32::try_from(v.len() - 1)
+            .ok()
+            .and_then(|n| n.checked_mul(8))
+            .and_then(|n| n.checked_add(8 - b.leading_zeros()))
+            .unwrap_or(u32::MAX),
     }
 }
 

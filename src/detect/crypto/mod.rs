@@ -54,6 +54,19 @@
 //! Why encrypted keys are not critical: their exposure still matters (offline guessing), but it is
 //! not a usable key until the passphrase falls; a fast KDF makes that likely, hence `high`.
 //!
+//! Keystores are tried with the empty password, no password and keytool's default `changeit`
+//! (PKCS#12, and the JKS integrity digest); what opens is listed as separate items (`container`
+//! set), and a PKCS#12 whose MAC none of these passwords verifies is not decrypted at all.
+//!
+//! Work is bounded on hostile input: password-based derivations share a per-call budget
+//! (`budget`), iteration counts above 300 000 are not attempted, PEM END lines are searched
+//! only up to the next BEGIN, and the text scanners cap their candidates. [`detect`] also catches
+//! panics from dependencies (the tests use `detect_unguarded`, which does not).
+//!
+//! Not derived (the field stays `None`): Ed448/X448 public keys from PKCS#8 private keys that do
+//! not embed them (no maintained stable crate does Ed448 arithmetic); EC public keys on curves
+//! other than P-256/P-384/P-521/secp256k1 when the SEC1 key omits them; DH public keys.
+//!
 //! Conventions: `bits` is the modulus size for RSA/DSA/DH, the field size for EC, 256 for
 //! Ed25519/X25519 (as `ssh-keygen -l` prints), 456 for Ed448 and 448 for X448. EC keys have
 //! `algorithm: "EC"` and the curve in `curve` (`P-256`, `P-384`, `P-521`, `secp256k1`, ...).
