@@ -1093,3 +1093,71 @@ fn random_bytes_never_panic() {
         }
     }
 }
+
+/// PEM and DER as they appear inside code and configuration, built from the fixtures at test
+/// time: kubeconfig `*-data`, SAML metadata (wrapped base64), PHP-style JSON (`\/`, `\r\n`),
+/// Python and JavaScript string concatenation.
+#[test]
+fn embedded_in_code_and_config() {
+    use base64::Engine;
+    let b64 = |d: &[u8]| base64::engine::general_purpose::STANDARD.encode(d);
+    let text = |name: &str| String::from_utf8(read(name)).expect("utf-8");
+    let server = spki("server.key", Kind::PrivateKey);
+
+    let kubeconfig = format!(
+        "users:\n- name: admin\n  user:\n    client-certificate-data: {}\n    client-key-data: {}\n",
+        b64(&read("server.crt")),
+        b64(&read("server.key"))
+    );
+    let items = crypto::detect("kubeconfig", kubeconfig.as_bytes());
+    assert_eq!(
+        one(&items, Kind::PrivateKey).spki_sha256.as_deref(),
+        Some(server.as_str())
+    );
+    assert_eq!(
+        one(&items, Kind::Certificate).spki_sha256.as_deref(),
+        Some(server.as_str())
+    );
+
+    let der = b64(&read("server.der"));
+    let wrapped: Vec<String> = der
+        .as_bytes()
+        .chunks(64)
+        .map(|c| format!("        {}", String::from_utf8_lossy(c)))
+        .collect();
+    let saml = format!(
+        "<ds:X509Certificate>\n{}\n</ds:X509Certificate>",
+        wrapped.join("\n")
+    );
+    let items = crypto::detect("metadata.xml", saml.as_bytes());
+    assert_eq!(
+        one(&items, Kind::Certificate).spki_sha256.as_deref(),
+        Some(server.as_str())
+    );
+
+    let rsa = spki("rsa2048.pkcs1.pem", Kind::PrivateKey);
+    let php = serde_json::to_string(&text("rsa2048.pkcs1.pem").replace('\n', "\r\n"))
+        .expect("json")
+        .replace('/', "\\/");
+    let items = crypto::detect("config.json", format!("{{\"key\": {php}}}").as_bytes());
+    assert_eq!(
+        one(&items, Kind::PrivateKey).spki_sha256.as_deref(),
+        Some(rsa.as_str())
+    );
+
+    let p256 = spki("p256.pkcs8.pem", Kind::PrivateKey);
+    let lines: Vec<String> = text("p256.pkcs8.pem")
+        .lines()
+        .map(|l| format!("\"{l}\\n\""))
+        .collect();
+    let python = format!("KEY = (\n    {}\n)\n", lines.join("\n    "));
+    let js = format!("const key = {};\n", lines.join(" +\n  "));
+    for (name, src) in [("key.py", python), ("key.js", js)] {
+        let items = crypto::detect(name, src.as_bytes());
+        assert_eq!(
+            one(&items, Kind::PrivateKey).spki_sha256.as_deref(),
+            Some(p256.as_str()),
+            "{name}"
+        );
+    }
+}
