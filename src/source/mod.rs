@@ -7,6 +7,7 @@
 //! detectors serve every source.
 
 pub mod fs;
+pub mod git;
 
 use serde::Serialize;
 
@@ -15,6 +16,9 @@ use serde::Serialize;
 pub enum Origin {
     /// A file in a directory tree; `mtime` in seconds since the Unix epoch, when known.
     File { mtime: Option<i64> },
+    /// A blob in git history: its id, every path it was introduced at and by which commit.
+    /// Boxed: the history details are large and `Origin` travels with every blob.
+    Git(Box<git::GitOrigin>),
 }
 
 /// One input to scan: bytes plus where they came from.
@@ -40,12 +44,21 @@ pub enum ProblemKind {
     SpecialFile,
     /// A rule failed (e.g. its regex would not compile); the other rules still ran.
     RuleError,
+    /// A git object (blob, tree, commit) referenced by history is absent from the object
+    /// database (partial or damaged clone). Makes the scan incomplete.
+    MissingObject,
 }
 
 impl ProblemKind {
     /// Whether this kind means that some content the user asked for was not scanned.
     pub fn makes_incomplete(self) -> bool {
-        matches!(self, ProblemKind::Unreadable | ProblemKind::WalkError | ProblemKind::RuleError)
+        matches!(
+            self,
+            ProblemKind::Unreadable
+                | ProblemKind::WalkError
+                | ProblemKind::RuleError
+                | ProblemKind::MissingObject
+        )
     }
 }
 

@@ -1,0 +1,423 @@
+//! The git-history source: every blob reachable from the selected refs, scanned once, with who
+//! introduced it and when.
+//!
+//! The scan runs in two passes over the object database (all object access through `gix`, never
+//! a `git` subprocess):
+//!
+//! 1. **Introductions.** Walk the commits reachable from the tips (newest first, honouring an
+//!    exclusion side for `since`/`range`), then diff every commit's tree against its parents'
+//!    trees in parallel. Subtrees whose id is unchanged in any parent are skipped without being
+//!    read, so a commit costs what it changed, not the size of its tree. Each added or modified
+//!    `(path, blob)` is recorded with the earliest commit (by committer time) that introduced it.
+//!    Only ids, interned paths and commit indices are kept; no content.
+//! 2. **Content.** Stream the wanted blobs out of the packs in pack order with gix's delta-tree
+//!    traversal (every object decoded once, bases reused, all cores), and hand each wanted blob to
+//!    the sink the first time it appears. Whatever the packs did not yield (loose objects, objects
+//!    behind a corrupt pack entry, a small range scan) is read one by one; what cannot be read is
+//!    reported as a [`Problem`](super::Problem), never a failure of the whole scan.
+//!
+//! Memory is the per-blob bookkeeping (id → first introductions) plus, during pass 2, gix's
+//! per-object delta tree; blob content is never held beyond the blob being scanned.
+//!
+//! # Merges and renames
+//!
+//! A `(path, blob)` is new in a commit only when *no* parent has that blob at that path. A merge
+//! therefore introduces nothing that came from one of its branches: the branch commit keeps the
+//! credit. Only content that the merge itself created (a conflict resolution, an "evil merge") is
+//! attributed to it.
+//!
+//! Introductions are per path. A rename keeps the blob id, so the blob is still scanned once; its
+//! first introduction (and [`Blob::path`](super::Blob::path)) stays the original commit and path,
+//! and the new path appears as a second [`GitIntroduction`] attributed to the renaming commit.
+
+mod deliver;
+mod diff;
+mod graph;
+mod pack;
+mod refs;
+
+use super::{BlobSink, Problem, ProblemKind};
+use gix::ObjectId;
+use serde::Serialize;
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+/// Cache of the single-threaded commit walk: commits are rarely deltas, so little is needed.
+const WALK_CACHE_BYTES: usize = 8 << 20;
+
+/// Default for [`GitOptions::max_blob_size`]: the same as the CLI's `--max-file-size`.
+pub const DEFAULT_MAX_BLOB_SIZE: u64 = 64 << 20;
+
+/// What to scan in a repository's history.
+#[derive(Debug, Clone)]
+pub struct GitOptions {
+    /// The repository: a work tree (or any directory inside one), a `.git` directory or a bare
+    /// repository.
+    pub repo: PathBuf,
+    /// Start points instead of every ref. Each is a revision (`main`, `v1.0`, `origin/dev`,
+    /// `HEAD`, a commit id) or a glob over full ref names (`refs/tags/*`). `None`: all refs
+    /// (branches, tags, remote-tracking refs, notes, the stash and its reflog) plus `HEAD`.
+    pub refs: Option<Vec<String>>,
+    /// Scan only what commits not reachable from this revision introduced (`REV..tips`): the
+    /// tips are `refs` (or all refs). Cannot be combined with `range`.
+    pub since: Option<String>,
+    /// Scan only what commits in `A..B` introduced (reachable from B, not from A).
+    pub range: Option<(String, String)>,
+    /// Worker threads; 0 = all cores.
+    pub threads: usize,
+    /// Blobs larger than this are not scanned; each is reported as a `TooLarge` problem.
+    pub max_blob_size: u64,
+    /// Also list, for every blob, every commit that introduced it at any path (re-additions,
+    /// cherry-picks, the same file on several branches), not only the earliest per path.
+    pub all_occurrences: bool,
+}
+
+impl GitOptions {
+    /// All refs of the repository at `repo`, all cores, the default size limit.
+    pub fn new(repo: impl Into<PathBuf>) -> Self {
+        GitOptions {
+            repo: repo.into(),
+            refs: None,
+            since: None,
+            range: None,
+            threads: 0,
+            max_blob_size: DEFAULT_MAX_BLOB_SIZE,
+            all_occurrences: false,
+        }
+    }
+}
+
+/// Errors that stop a history scan before it starts. Everything that goes wrong later (missing or
+/// corrupt objects, unreadable refs) is reported to the sink as a [`Problem`] instead.
+#[derive(Debug, thiserror::Error)]
+pub enum GitError {
+    #[error("not a git repository: {path}: {message}")]
+    NotARepository { path: String, message: String },
+    /// A revision given in `since`, `range` or `refs` does not exist (map to exit code 2).
+    #[error("unknown revision {rev:?}: {message}")]
+    UnknownRevision { rev: String, message: String },
+    #[error("--since and a commit range cannot be combined")]
+    SinceWithRange,
+    #[error("cannot read the repository's references: {0}")]
+    Refs(String),
+    #[error("cannot start worker threads: {0}")]
+    Threads(String),
+}
+
+/// Where a blob came from in history: the value of [`Origin::Git`](super::Origin::Git).
+///
+/// The sink is called once per distinct blob. `introduced` has one entry per path the blob was
+/// ever introduced at, earliest first; `introduced[0]` is the blob's first introduction and its
+/// path is the [`Blob::path`](super::Blob::path) the sink receives. To report a finding at every
+/// path, repeat it for `introduced[1..]` with that entry's path and commit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GitOrigin {
+    /// The blob's object id (40 hex digits).
+    pub blob_id: String,
+    /// Per path, the commit that first put this blob there; earliest first. Never empty.
+    pub introduced: Vec<GitIntroduction>,
+    /// The blob is somewhere in HEAD's tree (at any path): the secret is still in the current
+    /// checkout, not only in history.
+    pub present_at_head: bool,
+    /// The blob is a Git LFS pointer file (the real content is not in the repository).
+    pub lfs_pointer: bool,
+    /// With [`GitOptions::all_occurrences`]: every commit that introduced this blob at any path,
+    /// oldest first (a superset of `introduced`). `None` when not asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub occurrences: Option<Vec<GitIntroduction>>,
+}
+
+/// One path of a blob and the commit that put the blob there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GitIntroduction {
+    /// `/`-separated path in the tree; non-UTF-8 bytes are shown lossily. For a blob reached only
+    /// through a ref that points at a tree or blob (no commit), the ref name, then `:` and the path.
+    pub path: String,
+    /// `None` only for blobs reached through a ref to a tree or blob rather than a commit.
+    pub commit: Option<GitCommit>,
+    /// HEAD's tree has this very blob at this very path.
+    pub at_head: bool,
+}
+
+/// The commit that introduced a blob.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GitCommit {
+    /// 40 hex digits.
+    pub id: String,
+    pub author_name: String,
+    pub author_email: String,
+    /// Author date, seconds since the Unix epoch.
+    pub author_time: i64,
+    /// Author date as RFC 3339 in UTC, e.g. `2020-03-01T12:00:00Z`.
+    pub author_date: String,
+    /// Committer date, seconds since the Unix epoch (what "earliest" is measured by).
+    pub commit_time: i64,
+    pub commit_date: String,
+}
+
+/// A submodule seen in history: gitlink entries are recorded, never followed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GitSubmodule {
+    pub path: String,
+    /// Distinct submodule commits this path pointed at in the scanned history.
+    pub gitlinks: u64,
+}
+
+/// What a history scan did, for the report's summary.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct GitScanSummary {
+    /// Refs (and HEAD, stash reflog entries, revisions given) that resolved to a start point.
+    pub refs_walked: u64,
+    /// Commits in scope whose trees were diffed.
+    pub commits_walked: u64,
+    /// Distinct blobs introduced by those commits (scanned, too large, missing or unreadable).
+    pub blobs_seen: u64,
+    /// Distinct blobs handed to the sink; each exactly once.
+    pub blobs_scanned: u64,
+    /// Decompressed bytes handed to the sink.
+    pub bytes_scanned: u64,
+    /// Blobs over `max_blob_size`: not scanned, each reported as a `TooLarge` problem.
+    pub blobs_too_large: u64,
+    /// Blobs that could not be read: missing from the object database or corrupt.
+    pub blobs_unreadable: u64,
+    /// Blobs that are Git LFS pointer files (scanned like any other blob).
+    pub lfs_pointers: u64,
+    /// Submodule paths (gitlink entries), not followed.
+    pub submodules: Vec<GitSubmodule>,
+    /// The repository is a shallow clone: history before the shallow boundary is absent, and
+    /// the boundary commits are credited with everything in their trees.
+    pub shallow: bool,
+    /// The commit HEAD points at, if any (unborn HEAD: `None`).
+    pub head_commit: Option<String>,
+    /// `remote.origin.url`, with any user name or password removed.
+    pub origin_url: Option<String>,
+    /// Ids of every blob handed to the sink, to skip work-tree files already scanned.
+    #[serde(skip)]
+    pub scanned_blob_ids: HashSet<ObjectId>,
+}
+
+impl GitScanSummary {
+    /// Whether history scanning already covered this exact content (`id_hex` as returned by
+    /// [`blob_id_of`]). For `--git --worktree`: skip work-tree files whose id this returns true for.
+    pub fn history_has_blob(&self, id_hex: &str) -> bool {
+        ObjectId::from_hex(id_hex.as_bytes()).is_ok_and(|id| self.scanned_blob_ids.contains(&id))
+    }
+}
+
+/// Git's id for a blob with this content: SHA-1 of `"blob <len>\0"` followed by the bytes.
+pub fn blob_id_of(data: &[u8]) -> String {
+    gix::objs::compute_hash(gix::hash::Kind::Sha1, gix::objs::Kind::Blob, data)
+        .map(|id| id.to_hex().to_string())
+        // Only fails when the SHA-1 collision detector fires: no real content does that.
+        .unwrap_or_default()
+}
+
+/// Scan every distinct blob of the selected history once. See the module documentation.
+pub fn scan_history(opts: &GitOptions, sink: &dyn BlobSink) -> Result<GitScanSummary, GitError> {
+    if opts.since.is_some() && opts.range.is_some() {
+        return Err(GitError::SinceWithRange);
+    }
+    let threads = if opts.threads == 0 {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        opts.threads
+    };
+    let timing = Timing::new();
+    let repo = open(&opts.repo)?;
+    let local = repo.to_thread_local();
+    let packs = pack::Packs::open(&local);
+    let mut objects = pack::Objects::new(&packs, repo.to_thread_local(), WALK_CACHE_BYTES, 1 << 30);
+
+    let tips = refs::select(&local, &mut objects, opts, sink)?;
+    let mut graph = graph::Graph::new(&local, sink);
+    let shallow = graph.is_shallow();
+    let include: Vec<ObjectId> = tips.include.iter().map(|t| t.id).collect();
+    let mut loader = graph::Loader {
+        objects: &mut objects,
+        sink,
+    };
+    let in_scope = graph.walk(&mut loader, &include, &tips.exclude);
+    timing.mark("refs and commit walk");
+
+    let catalog = diff::introductions(
+        &repo,
+        &packs,
+        &graph,
+        &in_scope,
+        &tips.others,
+        opts,
+        threads,
+        sink,
+    )?;
+    timing.mark("tree diffs");
+    let head = deliver::HeadInfo::read(&mut objects);
+    drop(objects);
+    let delivered = deliver::deliver(&repo, &packs, &graph, &catalog, &head, opts, threads, sink)?;
+    timing.mark("blob delivery");
+
+    Ok(GitScanSummary {
+        refs_walked: tips.refs_walked,
+        commits_walked: in_scope.len() as u64,
+        blobs_seen: catalog.len() as u64,
+        blobs_scanned: delivered.scanned,
+        bytes_scanned: delivered.bytes,
+        blobs_too_large: delivered.too_large,
+        blobs_unreadable: delivered.unreadable,
+        lfs_pointers: delivered.lfs_pointers,
+        submodules: catalog.submodules(),
+        shallow,
+        head_commit: head.commit.map(|id| id.to_hex().to_string()),
+        origin_url: origin_url(&local),
+        scanned_blob_ids: delivered.scanned_ids,
+    })
+}
+
+/// Phase timings on stderr when `KEYAUDIT_GIT_TIMING` is set: for benchmarks and profiling.
+struct Timing(Option<std::cell::Cell<std::time::Instant>>);
+
+impl Timing {
+    fn new() -> Self {
+        Timing(
+            std::env::var_os("KEYAUDIT_GIT_TIMING")
+                .map(|_| std::cell::Cell::new(std::time::Instant::now())),
+        )
+    }
+
+    fn mark(&self, what: &str) {
+        if let Some(t) = &self.0 {
+            let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+            let mem: Vec<&str> = status
+                .lines()
+                .filter(|l| {
+                    l.starts_with("VmHWM") || l.starts_with("RssAnon") || l.starts_with("RssFile")
+                })
+                .flat_map(|l| l.split_whitespace().nth(1))
+                .collect();
+            // utime + stime in clock ticks (fields 14 and 15 of /proc/self/stat).
+            let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+            let cpu: u64 = stat
+                .rsplit(')')
+                .next()
+                .map(|rest| {
+                    rest.split_whitespace()
+                        .skip(11)
+                        .take(2)
+                        .filter_map(|x| x.parse::<u64>().ok())
+                        .sum()
+                })
+                .unwrap_or(0);
+            eprintln!(
+                "git history: {what}: {:.2} s wall, cpu total {:.2} s, hwm/anon/file KB {mem:?}",
+                t.get().elapsed().as_secs_f64(),
+                cpu as f64 / 100.0
+            );
+            t.set(std::time::Instant::now());
+        }
+    }
+}
+
+fn open(path: &std::path::Path) -> Result<gix::ThreadSafeRepository, GitError> {
+    let not_a_repo = |message: String| GitError::NotARepository {
+        path: path.display().to_string(),
+        message,
+    };
+    if !path.exists() {
+        return Err(not_a_repo("no such file or directory".into()));
+    }
+    // A repository owned by someone else opens with reduced trust (its configuration is not
+    // allowed to run programs), which is all a read-only scan needs.
+    gix::ThreadSafeRepository::discover_opts(path, Default::default(), Default::default())
+        .map_err(|e| not_a_repo(e.to_string()))
+}
+
+/// `remote.origin.url` for SARIF's versionControlProvenance, minus credentials: a URL such as
+/// `https://user:token@host/repo` must never end up in a report.
+fn origin_url(repo: &gix::Repository) -> Option<String> {
+    let url = repo.config_snapshot().string("remote.origin.url")?;
+    let url = String::from_utf8_lossy(&url).into_owned();
+    Some(strip_userinfo(&url))
+}
+
+fn strip_userinfo(url: &str) -> String {
+    let Some(scheme_end) = url.find("://") else {
+        return url.to_string(); // scp-like `git@host:path`: a user name, never a password
+    };
+    let rest = &url[scheme_end + 3..];
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{}{}", &url[..scheme_end + 3], &rest[at + 1..]),
+        None => url.to_string(),
+    }
+}
+
+/// Seconds since the Unix epoch as RFC 3339 in UTC (`1970-01-01T00:00:00Z`).
+pub(crate) fn rfc3339_utc(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Howard Hinnant's civil_from_days: exact for the whole proleptic Gregorian calendar.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+fn problem(sink: &dyn BlobSink, kind: ProblemKind, path: impl Into<String>, message: String) {
+    sink.problem(Problem {
+        kind,
+        path: path.into(),
+        message,
+    });
+}
+
+fn lossy(path: &[u8]) -> String {
+    String::from_utf8_lossy(path).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc3339() {
+        assert_eq!(rfc3339_utc(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339_utc(1_583_064_000), "2020-03-01T12:00:00Z");
+        assert_eq!(rfc3339_utc(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(rfc3339_utc(-1), "1969-12-31T23:59:59Z");
+    }
+
+    #[test]
+    fn blob_ids_match_git() {
+        assert_eq!(blob_id_of(b""), "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391");
+        assert_eq!(
+            blob_id_of(b"hello\n"),
+            "ce013625030ba8dba906f756967f9e9ca394464a"
+        );
+    }
+
+    #[test]
+    fn credentials_are_stripped() {
+        assert_eq!(
+            strip_userinfo("https://u:tok@example.com/a/b.git"),
+            "https://example.com/a/b.git"
+        );
+        assert_eq!(
+            strip_userinfo("https://example.com/a@b"),
+            "https://example.com/a@b"
+        );
+        assert_eq!(
+            strip_userinfo("git@example.com:a/b.git"),
+            "git@example.com:a/b.git"
+        );
+    }
+}

@@ -1,0 +1,863 @@
+//! Object access tuned for reading a whole history, built on gix-pack's index lookup, entry
+//! header parsing and zlib inflate.
+//!
+//! Two things gix's general-purpose object database does not do for us:
+//!
+//! * **Cache delta bases.** Its delta cache keeps only the object that was asked for, not the
+//!   base objects and intermediate results of a delta chain, so reading old trees one after the
+//!   other re-inflates the same full base tree again and again. [`Reader`] caches every object it
+//!   materialises (two-generation LRU), so walking history newest-first costs about one delta
+//!   application per tree.
+//! * **Stream a pack in delta-tree order while skipping what is not needed.** [`walk_blobs`] reads
+//!   every entry header once, keeps only the delta chains that lead to a wanted blob (trees,
+//!   commits and unwanted leaves are never inflated), and resolves each chain once, depth-first,
+//!   on all cores.
+//!
+//! Pack data is read with positioned reads rather than memory-mapped: a mapped pack shows up in
+//! the process's resident memory page by page as history is read, which for a full scan is the
+//! whole pack; with reads it stays in the kernel's page cache where it belongs.
+
+use gix::ObjectId;
+use gix::objs::Kind;
+use gix::odb::pack::{self, data::entry::Header};
+use std::collections::HashMap;
+use std::fs::File;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// A decoded object: its kind and content, shared with the cache.
+pub(super) type Object = (Kind, Arc<[u8]>);
+
+/// Why an object could not be read from a pack.
+#[derive(Debug, thiserror::Error)]
+pub(super) enum PackError {
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path}: corrupt entry at offset {offset}: {message}")]
+    Corrupt {
+        path: String,
+        offset: u64,
+        message: String,
+    },
+    #[error("object of {size} bytes is over the limit of {limit}")]
+    TooLarge { size: u64, limit: u64 },
+    #[error("delta base {0} is in no pack")]
+    MissingBase(ObjectId),
+}
+
+/// The repository's packs (its own and its alternates').
+pub(super) struct Packs {
+    pub packs: Vec<Pack>,
+    hash: gix::hash::Kind,
+}
+
+pub(super) struct Pack {
+    pub index: pack::index::File,
+    file: File,
+    path: PathBuf,
+    /// Entry offsets in ascending order, then one more: where the entries end (before the
+    /// trailing checksum). `offsets[i]..offsets[i + 1]` is entry `i`'s extent.
+    offsets: Vec<u64>,
+    /// `order[i]`: the index position of the entry at `offsets[i]`, to get its object id.
+    order: Vec<u32>,
+}
+
+impl Packs {
+    /// Every `*.idx` with its `*.pack` in the object directory and its alternates. A pack that
+    /// cannot be opened is left out; its objects are then read through gix's object database,
+    /// which reports them precisely if they cannot be read there either.
+    pub fn open(repo: &gix::Repository) -> Packs {
+        let store = repo.objects.store_ref();
+        let mut dirs = vec![store.path().to_path_buf()];
+        dirs.extend(store.alternate_db_paths().unwrap_or_default());
+        let mut idx_paths = Vec::new();
+        for dir in dirs {
+            if let Ok(entries) = std::fs::read_dir(dir.join("pack")) {
+                idx_paths.extend(
+                    entries
+                        .filter_map(Result::ok)
+                        .map(|e| e.path())
+                        .filter(|p| p.extension().is_some_and(|x| x == "idx")),
+                );
+            }
+        }
+        idx_paths.sort();
+        let hash = repo.object_hash();
+        let packs = idx_paths
+            .iter()
+            .filter_map(|p| Pack::open(p, hash))
+            .collect();
+        Packs { packs, hash }
+    }
+
+    /// Pack and offset of an object, if it is packed.
+    pub fn locate(&self, id: &gix::oid) -> Option<(usize, u64)> {
+        self.packs.iter().enumerate().find_map(|(p, pack)| {
+            pack.index
+                .lookup(id)
+                .map(|i| (p, pack.index.pack_offset_at_index(i)))
+        })
+    }
+
+    pub fn object_count(&self) -> u64 {
+        self.packs
+            .iter()
+            .map(|p| u64::from(p.index.num_objects()))
+            .sum()
+    }
+}
+
+impl Pack {
+    fn open(idx_path: &Path, hash: gix::hash::Kind) -> Option<Pack> {
+        let index = pack::index::File::at(idx_path, hash).ok()?;
+        let path = idx_path.with_extension("pack");
+        let file = File::open(&path).ok()?;
+        let len = file.metadata().ok()?.len();
+        let n = index.num_objects();
+        let mut by_offset: Vec<(u64, u32)> =
+            (0..n).map(|i| (index.pack_offset_at_index(i), i)).collect();
+        by_offset.sort_unstable();
+        let mut offsets: Vec<u64> = by_offset.iter().map(|&(o, _)| o).collect();
+        offsets.push(len.saturating_sub(hash.len_in_bytes() as u64));
+        let order = by_offset.into_iter().map(|(_, i)| i).collect();
+        Some(Pack {
+            index,
+            file,
+            path,
+            offsets,
+            order,
+        })
+    }
+
+    fn display(&self) -> String {
+        self.path.display().to_string()
+    }
+
+    fn corrupt(&self, offset: u64, message: impl Into<String>) -> PackError {
+        PackError::Corrupt {
+            path: self.display(),
+            offset,
+            message: message.into(),
+        }
+    }
+
+    /// The byte range of the entry starting at `offset`.
+    fn extent(&self, offset: u64) -> Result<Range<u64>, PackError> {
+        let i = self
+            .offsets
+            .binary_search(&offset)
+            .map_err(|_| self.corrupt(offset, "no entry starts here"))?;
+        match self.offsets.get(i + 1) {
+            Some(&end) if end > offset => Ok(offset..end),
+            _ => Err(self.corrupt(offset, "entry extends past the end of the pack")),
+        }
+    }
+
+    fn read_at(&self, range: Range<u64>, buf: &mut Vec<u8>) -> Result<(), PackError> {
+        let len = usize::try_from(range.end - range.start)
+            .map_err(|_| self.corrupt(range.start, "entry too large"))?;
+        buf.clear();
+        buf.resize(len, 0);
+        read_exact_at(&self.file, buf, range.start).map_err(|source| PackError::Io {
+            path: self.display(),
+            source,
+        })
+    }
+
+    /// Read the entry at `offset` into `buf`: its parsed header and where its zlib data starts.
+    fn entry(
+        &self,
+        offset: u64,
+        hash: gix::hash::Kind,
+        buf: &mut Vec<u8>,
+    ) -> Result<(pack::data::Entry, usize), PackError> {
+        self.read_at(self.extent(offset)?, buf)?;
+        let entry = pack::data::Entry::from_bytes(buf, offset, hash)
+            .map_err(|e| self.corrupt(offset, e.to_string()))?;
+        let start = usize::try_from(entry.data_offset - offset)
+            .map_err(|_| self.corrupt(offset, "bad header"))?;
+        Ok((entry, start))
+    }
+
+    /// Base offset of a delta entry in this pack.
+    fn base_offset(
+        &self,
+        entry: &pack::data::Entry,
+        offset: u64,
+    ) -> Result<Option<u64>, PackError> {
+        match &entry.header {
+            Header::OfsDelta { base_distance } => offset
+                .checked_sub(*base_distance)
+                .map(Some)
+                .ok_or_else(|| self.corrupt(offset, "delta base before the start of the pack")),
+            Header::RefDelta { base_id } => Ok(self
+                .index
+                .lookup(base_id)
+                .map(|i| self.index.pack_offset_at_index(i))),
+            _ => Ok(None),
+        }
+    }
+}
+
+#[cfg(unix)]
+fn read_exact_at(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
+}
+
+#[cfg(windows)]
+fn read_exact_at(file: &File, mut buf: &mut [u8], mut offset: u64) -> std::io::Result<()> {
+    use std::os::windows::fs::FileExt;
+    while !buf.is_empty() {
+        match file.seek_read(buf, offset)? {
+            0 => return Err(std::io::ErrorKind::UnexpectedEof.into()),
+            n => {
+                buf = &mut buf[n..];
+                offset += n as u64;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn kind_of(header: &Header) -> Option<Kind> {
+    match header {
+        Header::Commit => Some(Kind::Commit),
+        Header::Tree => Some(Kind::Tree),
+        Header::Blob => Some(Kind::Blob),
+        Header::Tag => Some(Kind::Tag),
+        Header::OfsDelta { .. } | Header::RefDelta { .. } => None,
+    }
+}
+
+fn checked_size(size: u64, limit: u64) -> Result<usize, PackError> {
+    if size > limit {
+        return Err(PackError::TooLarge { size, limit });
+    }
+    usize::try_from(size).map_err(|_| PackError::TooLarge { size, limit })
+}
+
+/// Inflate a complete zlib stream of exactly `size` bytes into `out`.
+fn inflate_into(
+    inflate: &mut gix::zlib::Inflate,
+    input: &[u8],
+    size: usize,
+    out: &mut Vec<u8>,
+) -> Result<(), &'static str> {
+    out.clear();
+    out.resize(size, 0);
+    inflate.reset();
+    match inflate.once(input, out) {
+        Ok((gix::zlib::Status::StreamEnd, _, n)) if n == size => Ok(()),
+        Ok(_) => Err("zlib stream does not match the entry's size"),
+        Err(_) => Err("zlib stream is corrupt"),
+    }
+}
+
+fn delta_varint(d: &[u8], i: &mut usize) -> Result<u64, &'static str> {
+    let mut value = 0u64;
+    let mut shift = 0;
+    loop {
+        let b = *d.get(*i).ok_or("truncated delta header")?;
+        *i += 1;
+        if shift > 63 {
+            return Err("delta header overflows");
+        }
+        value |= u64::from(b & 0x7f) << shift;
+        shift += 7;
+        if b & 0x80 == 0 {
+            return Ok(value);
+        }
+    }
+}
+
+/// The result size a delta announces, to check it against a limit before applying it.
+fn delta_result_size(delta: &[u8]) -> Result<u64, &'static str> {
+    let mut i = 0;
+    delta_varint(delta, &mut i)?;
+    delta_varint(delta, &mut i)
+}
+
+/// Apply a git delta to `base`, writing the result into `out`.
+fn apply_delta(base: &[u8], delta: &[u8], out: &mut Vec<u8>) -> Result<(), &'static str> {
+    let mut i = 0;
+    let base_size = delta_varint(delta, &mut i)?;
+    if base_size != base.len() as u64 {
+        return Err("delta base size does not match the base");
+    }
+    let result_size =
+        usize::try_from(delta_varint(delta, &mut i)?).map_err(|_| "delta result too large")?;
+    out.clear();
+    out.reserve(result_size);
+    while let Some(&cmd) = delta.get(i) {
+        i += 1;
+        if cmd & 0x80 != 0 {
+            // Copy from the base: offset and size bytes are present where their bit is set.
+            let mut fields = [0u32; 2];
+            for (bit, (field, shift)) in
+                (0..7).map(|b| (b, if b < 4 { (0, b * 8) } else { (1, (b - 4) * 8) }))
+            {
+                if cmd & (1 << bit) != 0 {
+                    let byte = *delta.get(i).ok_or("truncated delta copy")?;
+                    i += 1;
+                    fields[field] |= u32::from(byte) << shift;
+                }
+            }
+            let (ofs, size) = (
+                fields[0] as usize,
+                if fields[1] == 0 {
+                    0x10000
+                } else {
+                    fields[1] as usize
+                },
+            );
+            let src = base
+                .get(ofs..ofs.saturating_add(size))
+                .ok_or("delta copies outside its base")?;
+            out.extend_from_slice(src);
+        } else if cmd != 0 {
+            let n = usize::from(cmd);
+            let src = delta.get(i..i + n).ok_or("truncated delta insert")?;
+            out.extend_from_slice(src);
+            i += n;
+        } else {
+            return Err("delta has the reserved command 0");
+        }
+        if out.len() > result_size {
+            return Err("delta produces more than it announced");
+        }
+    }
+    if out.len() != result_size {
+        return Err("delta produces less than it announced");
+    }
+    Ok(())
+}
+
+/// Decoded objects by `(pack, offset)`: two generations, so that anything used since the last
+/// rotation survives it. Approximates LRU with no per-access bookkeeping.
+struct Cache {
+    young: HashMap<u64, Object>,
+    old: HashMap<u64, Object>,
+    young_bytes: usize,
+    budget: usize,
+}
+
+impl Cache {
+    fn new(budget: usize) -> Self {
+        Cache {
+            young: HashMap::new(),
+            old: HashMap::new(),
+            young_bytes: 0,
+            budget,
+        }
+    }
+
+    fn key(pack: usize, offset: u64) -> u64 {
+        ((pack as u64) << 48) | offset
+    }
+
+    fn get(&mut self, key: u64) -> Option<Object> {
+        if let Some(v) = self.young.get(&key) {
+            return Some(v.clone());
+        }
+        let v = self.old.remove(&key)?;
+        self.insert(key, v.clone());
+        Some(v)
+    }
+
+    fn insert(&mut self, key: u64, value: Object) {
+        let size = value.1.len() + 64;
+        if size > self.budget / 4 {
+            return; // one huge object must not flush everything else
+        }
+        if self.young_bytes + size > self.budget / 2 {
+            self.old = std::mem::take(&mut self.young);
+            self.young_bytes = 0;
+        }
+        self.young_bytes += size;
+        self.young.insert(key, value);
+    }
+}
+
+/// Random access to packed objects with a cache of everything decoded. One per thread.
+pub(super) struct Reader<'p> {
+    packs: &'p Packs,
+    cache: Cache,
+    inflate: gix::zlib::Inflate,
+    buf: Vec<u8>,
+    out: Vec<u8>,
+    limit: u64,
+}
+
+impl<'p> Reader<'p> {
+    /// `cache_bytes` of decoded objects; objects over `limit` bytes are refused.
+    pub fn new(packs: &'p Packs, cache_bytes: usize, limit: u64) -> Self {
+        Reader {
+            packs,
+            cache: Cache::new(cache_bytes),
+            inflate: gix::zlib::Inflate::default(),
+            buf: Vec::new(),
+            out: Vec::new(),
+            limit,
+        }
+    }
+
+    /// The object, or `None` if no pack has it (it may be loose).
+    pub fn find(&mut self, id: &gix::oid) -> Result<Option<Object>, PackError> {
+        match self.packs.locate(id) {
+            Some((p, offset)) => self.decode(p, offset).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    fn decode(&mut self, p: usize, offset: u64) -> Result<Object, PackError> {
+        let packs = self.packs;
+        let pack = &packs.packs[p];
+        // Walk down the chain to a cached object or a full one, keeping each delta on the way.
+        let mut chain: Vec<(u64, Vec<u8>)> = Vec::new();
+        let mut at = offset;
+        let (kind, mut base) = loop {
+            if let Some(hit) = self.cache.get(Cache::key(p, at)) {
+                break hit;
+            }
+            let (entry, start) = pack.entry(at, packs.hash, &mut self.buf)?;
+            let size = checked_size(entry.decompressed_size, self.limit)?;
+            let data = &self.buf[start..];
+            if let Some(kind) = kind_of(&entry.header) {
+                let mut out = Vec::new();
+                inflate_into(&mut self.inflate, data, size, &mut out)
+                    .map_err(|m| pack.corrupt(at, m))?;
+                let value: Arc<[u8]> = out.into();
+                self.cache.insert(Cache::key(p, at), (kind, value.clone()));
+                break (kind, value);
+            }
+            let mut delta = Vec::new();
+            inflate_into(&mut self.inflate, data, size, &mut delta)
+                .map_err(|m| pack.corrupt(at, m))?;
+            chain.push((at, delta));
+            if chain.len() > 10_000 {
+                return Err(pack.corrupt(offset, "delta chain too long (cycle?)"));
+            }
+            at = match pack.base_offset(&entry, at)? {
+                Some(base) => base,
+                None => match &entry.header {
+                    // A base in another pack: rare (thin packs fixed up by an old git).
+                    Header::RefDelta { base_id } => {
+                        let base_id = *base_id;
+                        let (kind, base) = self
+                            .find(&base_id)?
+                            .ok_or(PackError::MissingBase(base_id))?;
+                        return self.apply_chain(p, kind, base, chain);
+                    }
+                    _ => return Err(pack.corrupt(at, "delta without a base")),
+                },
+            };
+        };
+        if chain.is_empty() {
+            return Ok((kind, base));
+        }
+        base = self.apply_chain(p, kind, base, chain)?.1;
+        Ok((kind, base))
+    }
+
+    fn apply_chain(
+        &mut self,
+        p: usize,
+        kind: Kind,
+        mut base: Arc<[u8]>,
+        chain: Vec<(u64, Vec<u8>)>,
+    ) -> Result<Object, PackError> {
+        let pack = &self.packs.packs[p];
+        for (at, delta) in chain.into_iter().rev() {
+            let size = delta_result_size(&delta).map_err(|m| pack.corrupt(at, m))?;
+            checked_size(size, self.limit)?;
+            apply_delta(&base, &delta, &mut self.out).map_err(|m| pack.corrupt(at, m))?;
+            base = Arc::from(self.out.as_slice());
+            self.cache.insert(Cache::key(p, at), (kind, base.clone()));
+        }
+        Ok((kind, base))
+    }
+}
+
+/// Objects from the packs through a [`Reader`], and from gix's object database for whatever
+/// is not packed (loose objects). One per thread.
+pub(super) struct Objects<'a> {
+    pub reader: Reader<'a>,
+    repo: gix::Repository,
+    buf: Vec<u8>,
+}
+
+/// Why [`Objects::find`] found nothing usable.
+pub(super) enum Lookup {
+    Missing,
+    Failed(String),
+}
+
+impl<'a> Objects<'a> {
+    pub fn new(packs: &'a Packs, repo: gix::Repository, cache_bytes: usize, limit: u64) -> Self {
+        Objects {
+            reader: Reader::new(packs, cache_bytes, limit),
+            repo,
+            buf: Vec::new(),
+        }
+    }
+
+    pub fn repo(&self) -> &gix::Repository {
+        &self.repo
+    }
+
+    pub fn find(&mut self, id: &gix::oid) -> Result<Object, Lookup> {
+        match self.reader.find(id) {
+            Ok(Some(found)) => return Ok(found),
+            Ok(None) => {}
+            Err(e) => return Err(Lookup::Failed(e.to_string())),
+        }
+        use gix::objs::Find;
+        match self.repo.objects.try_find(id, &mut self.buf) {
+            Ok(Some(data)) => Ok((data.kind, Arc::from(data.data))),
+            Ok(None) => Err(Lookup::Missing),
+            Err(e) => Err(Lookup::Failed(e.to_string())),
+        }
+    }
+}
+
+/// Node id in a pack walk: the entry's rank by offset.
+type Node = u32;
+const NONE: u32 = u32::MAX;
+
+/// Stream the blobs of one pack that `wanted` selects, each to `emit(blob, data)`, resolving
+/// every needed delta chain once. Blobs it cannot produce (damaged entries, objects over
+/// `limit`) are simply not emitted: the caller reads those another way and reports them.
+///
+/// `wanted` maps an object id to the caller's blob number.
+pub(super) fn walk_blobs(
+    packs: &Packs,
+    p: usize,
+    wanted: &(dyn Fn(&gix::oid) -> Option<u32> + Sync),
+    emit: &(dyn Fn(u32, &[u8]) + Sync),
+    limit: u64,
+    pool: &rayon::ThreadPool,
+) -> Result<(), PackError> {
+    let pack = &packs.packs[p];
+    let plan = Plan::build(pack, packs.hash, wanted)?;
+    if plan.roots.is_empty() {
+        return Ok(());
+    }
+    let walker = Walker {
+        pack,
+        hash: packs.hash,
+        plan: &plan,
+        emit,
+        limit,
+    };
+    pool.scope(|s| {
+        for &root in &plan.roots {
+            let walker = &walker;
+            s.spawn(move |s| walker.subtree(root, None, s));
+        }
+    });
+    Ok(())
+}
+
+/// Which entries a pack walk decodes, and in what shape.
+struct Plan {
+    /// The caller's blob number for wanted entries, else `NONE`.
+    blob: Vec<u32>,
+    /// Children of each needed entry that are themselves needed: CSR layout.
+    child_start: Vec<u32>,
+    children: Vec<Node>,
+    /// Needed entries in each subtree, to hand big subtrees to other threads.
+    subtree: Vec<u32>,
+    /// Full objects that lead to a wanted blob, biggest subtree first.
+    roots: Vec<Node>,
+}
+
+impl Plan {
+    fn build(
+        pack: &Pack,
+        hash: gix::hash::Kind,
+        wanted: &(dyn Fn(&gix::oid) -> Option<u32> + Sync),
+    ) -> Result<Plan, PackError> {
+        let n = pack.order.len();
+        const BLOB: u8 = 1;
+        const OTHER: u8 = 2;
+        const DELTA: u8 = 3;
+        const BROKEN: u8 = 4;
+        let mut kind = vec![0u8; n];
+        let mut parent = vec![NONE; n];
+        // One sequential pass over the pack's entry headers, through a window of reads.
+        let mut window = Vec::new();
+        let mut window_start = 0u64;
+        const WINDOW: usize = 1 << 20;
+        for node in 0..n {
+            let offset = pack.offsets[node];
+            let window_end = window_start + window.len() as u64;
+            if offset < window_start || offset + 64 > window_end {
+                let end = (offset + WINDOW as u64).min(pack.offsets[n]);
+                pack.read_at(offset..end, &mut window)?;
+                window_start = offset;
+            }
+            let at = (offset - window_start) as usize;
+            let entry = match pack::data::Entry::from_bytes(&window[at..], offset, hash) {
+                Ok(e) => e,
+                Err(_) => {
+                    kind[node] = BROKEN;
+                    continue;
+                }
+            };
+            kind[node] = match &entry.header {
+                Header::Blob => BLOB,
+                Header::Tree | Header::Commit | Header::Tag => OTHER,
+                Header::OfsDelta { .. } | Header::RefDelta { .. } => DELTA,
+            };
+            if kind[node] == DELTA {
+                match pack.base_offset(&entry, offset) {
+                    Ok(Some(base)) => match pack.offsets[..n].binary_search(&base) {
+                        Ok(b) => parent[node] = b as Node,
+                        Err(_) => kind[node] = BROKEN,
+                    },
+                    _ => kind[node] = BROKEN,
+                }
+            }
+        }
+        // The object kind of a delta is its chain's root kind; memoised by rewriting `kind`.
+        let mut path = Vec::new();
+        for node in 0..n {
+            let mut at = node;
+            while kind[at] == DELTA {
+                path.push(at);
+                at = parent[at] as usize;
+                if path.len() > n {
+                    break; // a cycle in a corrupt pack
+                }
+            }
+            let root_kind = if kind[at] == DELTA { BROKEN } else { kind[at] };
+            for &x in &path {
+                kind[x] = root_kind | 0x80; // resolved delta: keep the mark, drop the chain walk
+            }
+            path.clear();
+        }
+        let mut blob = vec![NONE; n];
+        let mut needed = vec![false; n];
+        for node in 0..n {
+            if kind[node] & 0x7f != BLOB {
+                continue;
+            }
+            let id = pack.index.oid_at_index(pack.order[node]);
+            if let Some(b) = wanted(id) {
+                blob[node] = b;
+                // Mark the chain up to the root; stop at the first node already marked.
+                let mut at = node;
+                while at != NONE as usize && !needed[at] {
+                    needed[at] = true;
+                    at = parent[at] as usize;
+                    if at == NONE as usize {
+                        break;
+                    }
+                }
+            }
+        }
+        // Deltas whose chain is broken cannot be walked; their blobs stay for the caller.
+        for node in 0..n {
+            if kind[node] & 0x7f == BROKEN {
+                needed[node] = false;
+            }
+        }
+        let mut child_start = vec![0u32; n + 1];
+        for node in 0..n {
+            if needed[node] && parent[node] != NONE {
+                child_start[parent[node] as usize + 1] += 1;
+            }
+        }
+        for i in 0..n {
+            child_start[i + 1] += child_start[i];
+        }
+        let mut fill = child_start.clone();
+        let mut children = vec![NONE; child_start[n] as usize];
+        for node in 0..n {
+            if needed[node] && parent[node] != NONE {
+                let slot = &mut fill[parent[node] as usize];
+                children[*slot as usize] = node as Node;
+                *slot += 1;
+            }
+        }
+        // Bases come before their deltas in a pack, so summing from the back adds every child
+        // to its parent after the child's own subtree is complete.
+        let mut subtree: Vec<u32> = needed.iter().map(|&x| u32::from(x)).collect();
+        for node in (0..n).rev() {
+            if needed[node] && parent[node] != NONE && (parent[node] as usize) < node {
+                subtree[parent[node] as usize] += subtree[node];
+            }
+        }
+        let mut roots: Vec<Node> = (0..n)
+            .filter(|&x| needed[x] && parent[x] == NONE && kind[x] & 0x80 == 0)
+            .map(|x| x as Node)
+            .collect();
+        roots.sort_unstable_by_key(|&r| std::cmp::Reverse(subtree[r as usize]));
+        Ok(Plan {
+            blob,
+            child_start,
+            children,
+            subtree,
+            roots,
+        })
+    }
+
+    fn children(&self, node: Node) -> &[Node] {
+        let (a, b) = (
+            self.child_start[node as usize],
+            self.child_start[node as usize + 1],
+        );
+        &self.children[a as usize..b as usize]
+    }
+}
+
+/// Subtrees at least this big are handed to the pool rather than walked in place, so that one
+/// long-lived file's thousands of versions do not end up on a single core.
+const SPLIT: u32 = 512;
+
+struct Walker<'a> {
+    pack: &'a Pack,
+    hash: gix::hash::Kind,
+    plan: &'a Plan,
+    emit: &'a (dyn Fn(u32, &[u8]) + Sync),
+    limit: u64,
+}
+
+/// Per-thread buffers of a walk: one per delta-chain depth, reused from subtree to subtree.
+#[derive(Default)]
+struct Scratch {
+    levels: Vec<Vec<u8>>,
+    entry: Vec<u8>,
+    delta: Vec<u8>,
+    inflate: gix::zlib::Inflate,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
+}
+
+impl Walker<'_> {
+    /// Decode `root` (a full object, or a delta against `base`) and everything needed below it,
+    /// depth first.
+    fn subtree<'s>(&'s self, root: Node, base: Option<Arc<[u8]>>, scope: &rayon::Scope<'s>) {
+        let mut scratch = SCRATCH.with(|s| std::mem::take(&mut *s.borrow_mut()));
+        let mut stack: Vec<(Node, usize)> = vec![(root, 0)];
+        while let Some((node, depth)) = stack.pop() {
+            if scratch.levels.len() <= depth {
+                scratch.levels.resize_with(depth + 1, Vec::new);
+            }
+            let (below, here) = scratch.levels.split_at_mut(depth);
+            let base_data: Option<&[u8]> = match (depth, &base) {
+                (0, Some(b)) => Some(b),
+                (0, None) => None,
+                (d, _) => below.get(d - 1).map(Vec::as_slice),
+            };
+            let out = &mut here[0];
+            let decoded = decode_into(
+                self.pack,
+                self.hash,
+                self.pack.offsets[node as usize],
+                base_data,
+                self.limit,
+                &mut scratch.entry,
+                &mut scratch.delta,
+                &mut scratch.inflate,
+                out,
+            );
+            if decoded.is_err() {
+                continue; // its wanted blobs stay pending and are read (and reported) one by one
+            }
+            let blob = self.plan.blob[node as usize];
+            if blob != NONE {
+                (self.emit)(blob, out);
+            }
+            let mut shared: Option<Arc<[u8]>> = None;
+            for &child in self.plan.children(node) {
+                if self.plan.subtree[child as usize] >= SPLIT {
+                    let data = shared
+                        .get_or_insert_with(|| Arc::from(out.as_slice()))
+                        .clone();
+                    scope.spawn(move |s| self.subtree(child, Some(data), s));
+                } else {
+                    stack.push((child, depth + 1));
+                }
+            }
+        }
+        // Keep the scratch for the next subtree, but not a huge buffer from one big file.
+        for level in &mut scratch.levels {
+            if level.capacity() > 8 << 20 {
+                *level = Vec::new();
+            }
+        }
+        SCRATCH.with(|s| *s.borrow_mut() = scratch);
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn decode_into(
+    pack: &Pack,
+    hash: gix::hash::Kind,
+    offset: u64,
+    base: Option<&[u8]>,
+    limit: u64,
+    entry_buf: &mut Vec<u8>,
+    delta_buf: &mut Vec<u8>,
+    inflate: &mut gix::zlib::Inflate,
+    out: &mut Vec<u8>,
+) -> Result<(), PackError> {
+    let (entry, start) = pack.entry(offset, hash, entry_buf)?;
+    let size = checked_size(entry.decompressed_size, limit.max(1 << 20))?;
+    let data = &entry_buf[start..];
+    match (kind_of(&entry.header), base) {
+        (Some(_), _) => inflate_into(inflate, data, size, out).map_err(|m| pack.corrupt(offset, m)),
+        (None, Some(base)) => {
+            inflate_into(inflate, data, size, delta_buf).map_err(|m| pack.corrupt(offset, m))?;
+            checked_size(
+                delta_result_size(delta_buf).map_err(|m| pack.corrupt(offset, m))?,
+                limit,
+            )?;
+            apply_delta(base, delta_buf, out).map_err(|m| pack.corrupt(offset, m))
+        }
+        (None, None) => Err(pack.corrupt(offset, "delta without its base")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delta_copy_and_insert() {
+        let base = b"hello, world";
+        // base size 12, result size 11: copy 7 bytes from 0 ("hello, "), insert "git!"
+        let delta = [12, 11, 0x80 | 0x10, 7, 4, b'g', b'i', b't', b'!'];
+        let mut out = Vec::new();
+        apply_delta(base, &delta, &mut out).expect("valid delta");
+        assert_eq!(out, b"hello, git!");
+    }
+
+    #[test]
+    fn corrupt_deltas_are_errors() {
+        let mut out = Vec::new();
+        assert!(
+            apply_delta(b"abc", &[4, 1, 1, b'x'], &mut out).is_err(),
+            "wrong base size"
+        );
+        assert!(
+            apply_delta(b"abc", &[3, 5, 0x91, 1, 9], &mut out).is_err(),
+            "copy out of range"
+        );
+        assert!(
+            apply_delta(b"abc", &[3, 1, 0], &mut out).is_err(),
+            "command 0"
+        );
+        assert!(
+            apply_delta(b"abc", &[3, 2, 1, b'x'], &mut out).is_err(),
+            "short result"
+        );
+    }
+}
