@@ -86,11 +86,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let secs = start.elapsed().as_secs_f64();
     report(&summary, findings.len(), &problems, secs);
+    let mut by_rule = std::collections::BTreeMap::new();
+    for f in &findings {
+        *by_rule.entry(f.rule_id.as_str()).or_insert(0u64) += 1;
+    }
     if let Some(path) = json_out {
         let value = serde_json::json!({
             "seconds": secs,
             "summary": summary,
             "findings": findings.len(),
+            "findings_by_rule": by_rule,
             "problems": problems.len(),
         });
         std::fs::write(path, serde_json::to_vec_pretty(&value)?)?;
