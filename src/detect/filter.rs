@@ -524,6 +524,14 @@ pub fn is_pronounceable(word: &[u8]) -> bool {
         return false;
     }
     let vowels = lower.iter().filter(|&&c| is_vowel(c)).count();
+    // `y` alone carries short words (sync, crypt, rhythm); a longer run needs a true vowel.
+    if n >= 6
+        && !lower
+            .iter()
+            .any(|c| matches!(c, b'a' | b'e' | b'i' | b'o' | b'u'))
+    {
+        return false;
+    }
     let ratio = vowels as f64 / n as f64;
     let min_ratio = if n >= 8 { 0.2 } else { 0.12 };
     if !(min_ratio..=0.8).contains(&ratio) {
@@ -664,7 +672,17 @@ fn is_multi_part_identifier(value: &[u8]) -> bool {
         .split(|c| matches!(c, b'_' | b'-' | b'.' | b'/' | b':' | b'|' | b','))
         .filter(|p| !p.is_empty())
         .count();
-    separated >= 2 && is_wordy(value)
+    // every segment on its own must read as a word or a number (`aes-256-cbc`, `db.password`)
+    separated >= 2
+        && is_wordy(value)
+        && value
+            .split(|c| matches!(c, b'_' | b'-' | b'.' | b'/' | b':' | b'|' | b','))
+            .filter(|p| !p.is_empty())
+            .all(|p| {
+                p.iter().all(u8::is_ascii_digit)
+                    || is_wordy(p)
+                    || (p.len() <= 3 && is_pronounceable(p))
+            })
 }
 
 /// `test1234`, `password1`, `secret_123`: a placeholder word with a number, all lower case. A
@@ -761,10 +779,11 @@ pub fn is_email_like(value: &[u8]) -> bool {
     !local.is_empty()
         && !domain.contains('@')
         && domain.contains('.')
-        && domain
-            .rsplit('.')
-            .next()
-            .is_some_and(|tld| tld.len() >= 2 && tld.bytes().all(|c| c.is_ascii_alphabetic()))
+        && domain.rsplit('.').next().is_some_and(|tld| {
+            (2..=12).contains(&tld.len())
+                && (tld.bytes().all(|c| c.is_ascii_lowercase())
+                    || tld.bytes().all(|c| c.is_ascii_uppercase()))
+        })
         && domain
             .bytes()
             .all(|c| c.is_ascii_alphanumeric() || c == b'.' || c == b'-')
@@ -863,9 +882,8 @@ pub fn is_plausible_secret(value: &[u8], kind: ValueKind) -> bool {
         || (lower.starts_with("base64:") && lower.len() < 16)
         || has_html_entity(b)
         || lower.contains('\\')
-        || is_format_string(&lower)
+        || is_format_string(v)
         || lower.ends_with(':')
-        || lower.starts_with('?')
     {
         return false;
     }
@@ -888,7 +906,7 @@ pub fn is_plausible_secret(value: &[u8], kind: ValueKind) -> bool {
         let rest: Vec<u8> = b.iter().skip_while(|&&c| c == b'-').copied().collect();
         let word: Vec<u8> = rest
             .iter()
-            .take_while(|c| c.is_ascii_alphabetic() || **c == b'-')
+            .take_while(|c| c.is_ascii_lowercase() || **c == b'-')
             .copied()
             .collect();
         if word.len() >= 2 && rest.len() <= word.len() + 1 {
@@ -903,7 +921,10 @@ pub fn is_plausible_secret(value: &[u8], kind: ValueKind) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-'))
         && b.get(1)
             .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_')
-        && (is_wordy(&b[1..]) || !b[1..].iter().any(u8::is_ascii_digit))
+        && (is_wordy(&b[1..])
+            || b[1..]
+                .iter()
+                .all(|c| !c.is_ascii_uppercase() && !c.is_ascii_digit()))
     {
         return false;
     }
@@ -954,7 +975,7 @@ pub fn is_plausible_secret(value: &[u8], kind: ValueKind) -> bool {
             ent >= 1.9
         }
         ValueKind::Secret => {
-            if wordy {
+            if wordy || is_sha1_hex(b) {
                 return false;
             }
             let want = if b.len() >= 16 {
@@ -972,9 +993,21 @@ pub fn is_plausible_secret(value: &[u8], kind: ValueKind) -> bool {
             let key_id = b.len() == 20
                 && b.iter()
                     .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
-            !wordy && !key_id && ent >= 3.0
+            !wordy && !key_id && !is_sha1_hex(b) && ent >= 3.0
         }
     }
+}
+
+/// 40 hex digits in one case: a SHA-1 digest or a git object id (commit, tree, blob). As the
+/// value of something named like a token it is still more often a revision or a fixture checksum
+/// than a credential; 32- and 64-digit hex values stay reported (API keys, `openssl rand -hex 32`).
+fn is_sha1_hex(b: &[u8]) -> bool {
+    b.len() == 40
+        && (b
+            .iter()
+            .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(c))
+            || b.iter()
+                .all(|c| c.is_ascii_digit() || (b'A'..=b'F').contains(c)))
 }
 
 /// The shared [`is_non_secret`] filter, adjusted for values of generic rules: a leading `%` or
@@ -994,7 +1027,7 @@ fn is_generic_non_secret(b: &[u8], random: bool) -> bool {
             .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_')
             .count();
         matches!(b.get(1), Some(b'(' | b'{'))
-            || (name > 0 && b.get(1 + name) == Some(&b'%'))
+            || (name > 0 && !b[1].is_ascii_digit() && b.get(1 + name) == Some(&b'%'))
             || (b.len() == 2 && b[1].is_ascii_alphabetic())
     };
     let dollar_ref = || {
@@ -1077,8 +1110,8 @@ fn has_bracket_pair(b: &[u8]) -> bool {
 
 /// A printf-style format (`user_%s`, `%d.%d`, `%(name)s`): what is left around the directives is
 /// empty or made of words.
-fn is_format_string(lower: &str) -> bool {
-    let b = lower.as_bytes();
+fn is_format_string(value: &str) -> bool {
+    let b = value.as_bytes();
     let strip = |boundary_only: bool| -> (usize, Vec<u8>) {
         let (mut n, mut rest, mut i) = (0, Vec::with_capacity(b.len()), 0);
         while i < b.len() {
@@ -1261,6 +1294,21 @@ mod tests {
                 "{v} should not be a token"
             );
         }
+    }
+
+    #[test]
+    fn sha1_hex_is_not_a_token() {
+        let sha1 = b"71902d7bfc343b1c1958b86f89cec97e03cd19f9";
+        assert!(!is_plausible_secret(sha1, ValueKind::Token));
+        assert!(!is_plausible_secret(sha1, ValueKind::Secret));
+        assert!(is_plausible_secret(
+            b"9cdad8afd778910ce2b6fa831849d018c82c25841376f65297f43a3c9500d4fb",
+            ValueKind::Token
+        ));
+        assert!(is_plausible_secret(
+            b"5e2b0c8f9a7d4e13b6c2a9f08d7e6b14",
+            ValueKind::Token
+        ));
     }
 
     #[test]
