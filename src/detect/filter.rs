@@ -679,8 +679,12 @@ fn is_multi_part_identifier(value: &[u8]) -> bool {
             .split(|c| matches!(c, b'_' | b'-' | b'.' | b'/' | b':' | b'|' | b','))
             .filter(|p| !p.is_empty())
             .all(|p| {
+                let transitions = p
+                    .windows(2)
+                    .filter(|w| w[0].is_ascii_digit() != w[1].is_ascii_digit())
+                    .count();
                 p.iter().all(u8::is_ascii_digit)
-                    || is_wordy(p)
+                    || (transitions <= 1 && is_wordy(p))
                     || (p.len() <= 3 && is_pronounceable(p))
             })
 }
@@ -872,7 +876,24 @@ pub fn is_plausible_secret(value: &[u8], kind: ValueKind) -> bool {
     // punctuation; the bracket, brace and angle-bracket heuristics for code and placeholders
     // would misfire on them.
     let random = b.len() >= 20 && ent >= 4.2 && word_fraction(b) < 0.5;
-    if is_generic_non_secret(b, random) {
+    // Characters that came out of percent-encoding (`%24…` is `$…`) are literal characters of
+    // the password, never the sigil of a reference: leading sigils are not judged then.
+    let encoded = kind == ValueKind::UrlPassword && value != b;
+    let judged = if encoded {
+        let skip = b
+            .iter()
+            .take_while(|c| {
+                matches!(
+                    c,
+                    b'$' | b'%' | b'*' | b'&' | b'@' | b'!' | b':' | b'#' | b'-'
+                )
+            })
+            .count();
+        if skip < b.len() { &b[skip..] } else { b }
+    } else {
+        b
+    };
+    if is_generic_non_secret(judged, random) {
         return false;
     }
     let lower = v.to_ascii_lowercase();
@@ -902,7 +923,7 @@ pub fn is_plausible_secret(value: &[u8], kind: ValueKind) -> bool {
         return false;
     }
     // `-flag`, `--option=`: a command-line flag, not a value.
-    if b[0] == b'-' {
+    if b[0] == b'-' && !encoded {
         let rest: Vec<u8> = b.iter().skip_while(|&&c| c == b'-').copied().collect();
         let word: Vec<u8> = rest
             .iter()
@@ -915,7 +936,8 @@ pub fn is_plausible_secret(value: &[u8], kind: ValueKind) -> bool {
     }
     // `@Password` (SQL parameter, decorator), `:password` (symbol, bind variable), `*alias`,
     // `&anchor`: a sigil in front of an identifier.
-    if matches!(b[0], b'@' | b':' | b'*' | b'&' | b'!')
+    if !encoded
+        && matches!(b[0], b'@' | b':' | b'*' | b'&' | b'!')
         && b[1..]
             .iter()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-'))
