@@ -56,9 +56,12 @@ fn scan(args: &ScanArgs) -> Result<u8> {
             show_secrets: args.show_secrets,
         },
     );
-    let progress = (!args.quiet && std::io::stderr().is_terminal()).then(report::progress::Display::start);
+    let progress =
+        (!args.quiet && std::io::stderr().is_terminal()).then(report::progress::Display::start);
     let walked = std::thread::scope(|s| {
-        let ticker = progress.as_ref().map(|p| s.spawn(|| p.run(&scanner.progress)));
+        let ticker = progress
+            .as_ref()
+            .map(|p| s.spawn(|| p.run(&scanner.progress)));
         let r = fs::walk(&opts, &scanner);
         if let Some(p) = &progress {
             p.stop();
@@ -75,7 +78,8 @@ fn scan(args: &ScanArgs) -> Result<u8> {
         .or_else(|| args.output.as_deref().and_then(format_from_extension))
         .unwrap_or(Format::Text);
     let roots: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
-    let rule_info: Vec<report::RuleInfo> = engine.rules().iter().map(report::RuleInfo::from).collect();
+    let rule_info: Vec<report::RuleInfo> =
+        engine.rules().iter().map(report::RuleInfo::from).collect();
     let ctx = ReportContext {
         rules: &rule_info,
         roots: &roots,
@@ -94,7 +98,8 @@ fn scan(args: &ScanArgs) -> Result<u8> {
     }
     match &args.output {
         Some(path) => {
-            report::write_private(path, &buf).with_context(|| format!("writing {}", path.display()))?;
+            report::write_private(path, &buf)
+                .with_context(|| format!("writing {}", path.display()))?;
             if !args.quiet {
                 eprintln!("{}", report::text::one_line_summary(&outcome));
             }
@@ -138,16 +143,27 @@ fn single_root_dir(paths: &[std::path::PathBuf]) -> Option<std::path::PathBuf> {
 
 fn rules(command: RulesCommand) -> Result<u8> {
     match command {
-        RulesCommand::List { rules, verbose, json } => {
+        RulesCommand::List {
+            rules,
+            verbose,
+            json,
+        } => {
             let rules = load_rules(&rules)?;
             let mut out = std::io::stdout().lock();
             if json {
-                let list: Vec<_> = rules.iter().map(|r| report::json::rule_summary(r)).collect();
+                let list: Vec<_> = rules
+                    .iter()
+                    .map(|r| report::json::rule_summary(r))
+                    .collect();
                 serde_json::to_writer_pretty(&mut out, &list)?;
                 writeln!(out)?;
             } else {
                 for r in &rules {
-                    writeln!(out, "{:<40} {:<9} {:<12} {}", r.spec.id, r.spec.severity, r.spec.category, r.spec.name)?;
+                    writeln!(
+                        out,
+                        "{:<40} {:<9} {:<12} {}",
+                        r.spec.id, r.spec.severity, r.spec.category, r.spec.name
+                    )?;
                     if verbose {
                         writeln!(out, "    {}", r.spec.description)?;
                         if let Some(rem) = &r.spec.remediation {
@@ -168,19 +184,27 @@ fn rules(command: RulesCommand) -> Result<u8> {
             for f in &files {
                 let mut rules = Vec::new();
                 for file in detect::rule::rule_files_at(f)? {
-                    let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
-                    rules.extend(detect::rule::parse_rule_file(&text, &file.display().to_string())?);
+                    let text = std::fs::read_to_string(&file)
+                        .with_context(|| format!("reading {}", file.display()))?;
+                    rules.extend(detect::rule::parse_rule_file(
+                        &text,
+                        &file.display().to_string(),
+                    )?);
                 }
                 sets.push((f.display().to_string(), rules));
             }
             let mut failed = 0;
             for (name, rules) in sets {
                 let n = rules.len();
-                let (failures, checked) = detect::examples::check_examples(rules).map_err(anyhow::Error::msg)?;
+                let (failures, checked) =
+                    detect::examples::check_examples(rules).map_err(anyhow::Error::msg)?;
                 for f in &failures {
                     println!("FAIL {f}");
                 }
-                println!("{name}: {n} rules, {checked} examples, {} failed", failures.len());
+                println!(
+                    "{name}: {n} rules, {checked} examples, {} failed",
+                    failures.len()
+                );
                 failed += failures.len();
             }
             if failed > 0 {

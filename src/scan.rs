@@ -87,7 +87,8 @@ impl<'e> Scanner<'e> {
     pub fn detect(&self, blob: Blob<'_>) -> Vec<Finding> {
         let mut raw = Vec::new();
         let mut faults = Vec::new();
-        self.engine.scan(blob.path, blob.data, &mut raw, &mut faults);
+        self.engine
+            .scan(blob.path, blob.data, &mut raw, &mut faults);
         if !faults.is_empty() {
             let mut problems = lock(&self.problems);
             for f in faults {
@@ -152,9 +153,15 @@ impl<'e> Scanner<'e> {
 
     /// Sort everything into report order and hand it over.
     pub fn finish(self) -> ScanOutcome {
-        let mut findings = self.findings.into_inner().unwrap_or_else(|e| e.into_inner());
+        let mut findings = self
+            .findings
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner());
         findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-        let mut problems = self.problems.into_inner().unwrap_or_else(|e| e.into_inner());
+        let mut problems = self
+            .problems
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner());
         problems.sort();
         problems.dedup();
         let stats = Stats {
@@ -226,7 +233,10 @@ impl<'a> LineIndex<'a> {
             self.line_start = self.offset + nl + 1;
         }
         self.offset = at;
-        let column = String::from_utf8_lossy(&self.data[self.line_start..at]).chars().count() as u32 + 1;
+        let column = String::from_utf8_lossy(&self.data[self.line_start..at])
+            .chars()
+            .count() as u32
+            + 1;
         Position {
             line: self.line,
             column,
@@ -248,13 +258,19 @@ fn allowed_inline(data: &[u8], m: &RawMatch) -> bool {
 
 /// The finding's line with the secret replaced by its preview, trimmed around the secret. Any
 /// other secret found in that context is masked too: a snippet must never leak a neighbour.
-fn snippet(data: &[u8], m: &RawMatch, preview: &str, all_secrets: &[std::ops::Range<usize>]) -> String {
+fn snippet(
+    data: &[u8],
+    m: &RawMatch,
+    preview: &str,
+    all_secrets: &[std::ops::Range<usize>],
+) -> String {
     const CONTEXT: usize = 60;
     let (ls, le) = line_bounds(data, m.secret.start, m.secret.end);
     let before = ls.max(m.secret.start.saturating_sub(CONTEXT))..m.secret.start;
     // A secret spanning lines (a PEM block) shows only the context on its own last line.
     let after_end = le.min(m.secret.end + CONTEXT).max(m.secret.end);
-    let after_end = memchr::memchr(b'\n', &data[m.secret.end..after_end]).map_or(after_end, |p| m.secret.end + p);
+    let after_end = memchr::memchr(b'\n', &data[m.secret.end..after_end])
+        .map_or(after_end, |p| m.secret.end + p);
     let after = m.secret.end..after_end;
     let clean = |r: std::ops::Range<usize>| -> String {
         let mut bytes = data[r.clone()].to_vec();
@@ -269,5 +285,10 @@ fn snippet(data: &[u8], m: &RawMatch, preview: &str, all_secrets: &[std::ops::Ra
             .map(|c| if c.is_control() { ' ' } else { c })
             .collect()
     };
-    format!("{}{}{}", clean(before).trim_start(), preview, clean(after).trim_end())
+    format!(
+        "{}{}{}",
+        clean(before).trim_start(),
+        preview,
+        clean(after).trim_end()
+    )
 }

@@ -14,7 +14,14 @@ fn scan(dir: &Path, root: &Path, extra: &[&str]) -> Run {
     fs::write(&rules_path, TEST_RULES).expect("write rules");
     let rules = rules_path.display().to_string();
     let root = root.display().to_string();
-    let mut args = vec!["scan", root.as_str(), "--no-builtin-rules", "--rules", rules.as_str(), "-q"];
+    let mut args = vec![
+        "scan",
+        root.as_str(),
+        "--no-builtin-rules",
+        "--rules",
+        rules.as_str(),
+        "-q",
+    ];
     args.extend_from_slice(extra);
     run_in(dir, &args)
 }
@@ -25,7 +32,11 @@ fn finds_token_at_exact_line_and_column_and_redacts_it() {
     let root = tmp.path().join("tree");
     fs::create_dir_all(root.join("src")).expect("mkdir");
     let tok = github_token("ghp", 1);
-    fs::write(root.join("src/app.py"), format!("import os\n\n    TOKEN = \"{tok}\"\n")).expect("write");
+    fs::write(
+        root.join("src/app.py"),
+        format!("import os\n\n    TOKEN = \"{tok}\"\n"),
+    )
+    .expect("write");
     let r = scan(tmp.path(), &root, &["-f", "json"]);
     assert_eq!(r.code, 1, "findings exit 1: {}", r.stderr);
     let j = json(&r);
@@ -38,7 +49,10 @@ fn finds_token_at_exact_line_and_column_and_redacts_it() {
     assert_eq!(f["location"]["start"]["column"], 14);
     assert_eq!(f["location"]["end"]["column"], 14 + 40);
     assert!(!r.stdout.contains(&tok), "secret must not appear in clear");
-    assert!(!r.stdout.contains(&tok[10..30]), "no long part of the secret either");
+    assert!(
+        !r.stdout.contains(&tok[10..30]),
+        "no long part of the secret either"
+    );
     assert!(f.get("secret").is_none());
     // --show-secrets puts it back.
     let r = scan(tmp.path(), &root, &["-f", "json", "--show-secrets"]);
@@ -60,7 +74,11 @@ fn wrong_checksum_is_not_a_finding() {
 fn inline_allow_suppresses_and_is_counted() {
     let tmp = tempfile::tempdir().expect("tmp");
     let tok = github_token("ghp", 3);
-    fs::write(tmp.path().join("a.rs"), format!("let t = \"{tok}\"; // keyaudit:allow test fixture\n")).expect("write");
+    fs::write(
+        tmp.path().join("a.rs"),
+        format!("let t = \"{tok}\"; // keyaudit:allow test fixture\n"),
+    )
+    .expect("write");
     let r = scan(tmp.path(), tmp.path(), &["-f", "json"]);
     assert_eq!(r.code, 0);
     assert_eq!(json(&r)["summary"]["suppressed_inline"], 1);
@@ -73,7 +91,10 @@ fn fail_on_threshold_controls_exit_code() {
     assert_eq!(scan(tmp.path(), tmp.path(), &[]).code, 1);
     assert_eq!(scan(tmp.path(), tmp.path(), &["--fail-on", "high"]).code, 0);
     assert_eq!(scan(tmp.path(), tmp.path(), &["--fail-on", "low"]).code, 1);
-    assert_eq!(scan(tmp.path(), tmp.path(), &["--fail-on", "bogus"]).code, 2);
+    assert_eq!(
+        scan(tmp.path(), tmp.path(), &["--fail-on", "bogus"]).code,
+        2
+    );
 }
 
 #[test]
@@ -84,7 +105,11 @@ fn usage_errors_exit_2() {
     fs::write(tmp.path().join("bad.toml"), "[[rules]]\nid = \"x\"\n").expect("write");
     let r = run_in(tmp.path(), &["scan", ".", "--rules", "bad.toml"]);
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("bad.toml"), "error names the file: {}", r.stderr);
+    assert!(
+        r.stderr.contains("bad.toml"),
+        "error names the file: {}",
+        r.stderr
+    );
 }
 
 #[test]
@@ -105,7 +130,9 @@ fn binary_invalid_utf8_and_large_files_are_scanned_as_bytes() {
     bin.extend_from_slice(&[0u8; 100]);
     fs::write(root.join("blob.bin"), &bin).expect("write");
     // A file above the memory-map threshold (4 MiB) with the token on its last line.
-    let mut big = "filler line of text without secrets\n".repeat(150_000).into_bytes();
+    let mut big = "filler line of text without secrets\n"
+        .repeat(150_000)
+        .into_bytes();
     big.extend_from_slice(format!("last = {tok}\n").as_bytes());
     fs::write(root.join("big.log"), &big).expect("write");
     let r = scan(tmp.path(), &root, &["-f", "json"]);
@@ -115,11 +142,20 @@ fn binary_invalid_utf8_and_large_files_are_scanned_as_bytes() {
         .as_array()
         .expect("findings")
         .iter()
-        .map(|f| (f["location"]["path"].as_str().unwrap_or("").to_string(), f["location"]["start"]["line"].as_u64().unwrap_or(0)))
+        .map(|f| {
+            (
+                f["location"]["path"].as_str().unwrap_or("").to_string(),
+                f["location"]["start"]["line"].as_u64().unwrap_or(0),
+            )
+        })
         .collect();
     assert_eq!(
         found,
-        vec![("big.log".to_string(), 150_001), ("blob.bin".to_string(), 1), ("latin1.txt".to_string(), 3)]
+        vec![
+            ("big.log".to_string(), 150_001),
+            ("blob.bin".to_string(), 1),
+            ("latin1.txt".to_string(), 3)
+        ]
     );
 }
 
@@ -128,7 +164,11 @@ fn oversize_files_are_skipped_and_counted_but_scan_is_complete() {
     let tmp = tempfile::tempdir().expect("tmp");
     fs::write(tmp.path().join("big.txt"), vec![b'a'; 2048]).expect("write");
     fs::write(tmp.path().join("small.txt"), "nothing\n").expect("write");
-    let r = scan(tmp.path(), tmp.path(), &["-f", "json", "--max-file-size", "1K"]);
+    let r = scan(
+        tmp.path(),
+        tmp.path(),
+        &["-f", "json", "--max-file-size", "1K"],
+    );
     assert_eq!(r.code, 0, "skipping by choice is not an error");
     let j = json(&r);
     assert_schema_valid(&j);
@@ -145,7 +185,11 @@ fn fifo_broken_symlink_and_loop_never_hang_or_crash() {
     let tok = github_token("ghp", 5);
     fs::write(root.join("d/secret.env"), format!("GH={tok}\n")).expect("write");
     let fifo = root.join("pipe");
-    let ok = std::process::Command::new("mkfifo").arg(&fifo).status().map(|s| s.success()).unwrap_or(false);
+    let ok = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
     assert!(ok, "mkfifo");
     std::os::unix::fs::symlink(root.join("nowhere"), root.join("dangling")).expect("symlink");
     std::os::unix::fs::symlink(&root, root.join("d/loop")).expect("symlink");
@@ -162,7 +206,11 @@ fn fifo_broken_symlink_and_loop_never_hang_or_crash() {
     let j = json(&r);
     assert_schema_valid(&j);
     assert_eq!(j["complete"], false);
-    assert!(j["summary"]["problems"]["walk_error"].as_u64().unwrap_or(0) >= 1, "{}", r.stdout);
+    assert!(
+        j["summary"]["problems"]["walk_error"].as_u64().unwrap_or(0) >= 1,
+        "{}",
+        r.stdout
+    );
     assert_eq!(j["findings"].as_array().map(Vec::len), Some(1));
 }
 
@@ -190,7 +238,12 @@ fn gitignored_files_scanned_by_default_and_git_dir_skipped() {
     fs::write(root.join(".env"), format!("GH={tok}\n")).expect("write");
     fs::write(root.join(".git/config"), format!("token = {tok}\n")).expect("write");
     let r = scan(tmp.path(), &root, &["-f", "json"]);
-    let paths: Vec<String> = json(&r)["findings"].as_array().expect("arr").iter().map(|f| f["location"]["path"].as_str().unwrap_or("").to_string()).collect();
+    let paths: Vec<String> = json(&r)["findings"]
+        .as_array()
+        .expect("arr")
+        .iter()
+        .map(|f| f["location"]["path"].as_str().unwrap_or("").to_string())
+        .collect();
     assert_eq!(paths, vec![".env".to_string()]);
     let r = scan(tmp.path(), &root, &["-f", "json", "--respect-gitignore"]);
     assert_eq!(r.code, 0, "{}", r.stdout);
@@ -214,7 +267,8 @@ fn report_file_is_private_and_format_follows_extension() {
     assert_eq!(r.code, 1, "{}", r.stderr);
     let mode = fs::metadata(&out).expect("meta").permissions().mode() & 0o777;
     assert_eq!(mode, 0o600);
-    let sarif: serde_json::Value = serde_json::from_str(&fs::read_to_string(&out).expect("read")).expect("json");
+    let sarif: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&out).expect("read")).expect("json");
     assert_eq!(sarif["version"], "2.1.0");
     assert_eq!(sarif["runs"][0]["results"][0]["ruleId"], "test-github-pat");
     validate_sarif(&out);
@@ -228,18 +282,33 @@ fn output_is_identical_whatever_the_thread_count() {
         let d = root.join(format!("pkg{}/sub{}", i % 7, i % 3));
         fs::create_dir_all(&d).expect("mkdir");
         let body = if i % 5 == 0 {
-            format!("a\nb\nkey = \"{}\" and {}\n", github_token("ghp", i), github_token("gho", i + 1000))
+            format!(
+                "a\nb\nkey = \"{}\" and {}\n",
+                github_token("ghp", i),
+                github_token("gho", i + 1000)
+            )
         } else {
             "no secrets here\n".repeat(50)
         };
         fs::write(d.join(format!("f{i}.txt")), body).expect("write");
     }
     for fmt in ["json", "sarif", "text"] {
-        let one = scan(tmp.path(), &root, &["-f", fmt, "--threads", "1", "--color", "never"]);
-        let many = scan(tmp.path(), &root, &["-f", fmt, "--threads", "8", "--color", "never"]);
+        let one = scan(
+            tmp.path(),
+            &root,
+            &["-f", fmt, "--threads", "1", "--color", "never"],
+        );
+        let many = scan(
+            tmp.path(),
+            &root,
+            &["-f", fmt, "--threads", "8", "--color", "never"],
+        );
         assert_eq!(one.code, 1);
         assert!(!one.stdout.is_empty());
-        assert!(one.stdout == many.stdout, "{fmt} output differs between 1 and 8 threads");
+        assert!(
+            one.stdout == many.stdout,
+            "{fmt} output differs between 1 and 8 threads"
+        );
     }
 }
 
@@ -248,11 +317,25 @@ fn sarif_is_valid_with_odd_paths_and_problems() {
     let tmp = tempfile::tempdir().expect("tmp");
     let root = tmp.path().join("t");
     fs::create_dir_all(root.join("dir with space/ünï")).expect("mkdir");
-    fs::write(root.join("dir with space/ünï/a#b%c.txt"), github_token("ghp", 8)).expect("write");
+    fs::write(
+        root.join("dir with space/ünï/a#b%c.txt"),
+        github_token("ghp", 8),
+    )
+    .expect("write");
     fs::write(root.join("big.txt"), vec![b'x'; 4096]).expect("write");
     let out = tmp.path().join("r.sarif");
-    scan(tmp.path(), &root, &["-o", out.to_str().unwrap_or_default(), "--max-file-size", "1K"]);
-    let sarif: serde_json::Value = serde_json::from_str(&fs::read_to_string(&out).expect("read")).expect("json");
+    scan(
+        tmp.path(),
+        &root,
+        &[
+            "-o",
+            out.to_str().unwrap_or_default(),
+            "--max-file-size",
+            "1K",
+        ],
+    );
+    let sarif: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&out).expect("read")).expect("json");
     assert_eq!(
         sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
         "dir%20with%20space/%C3%BCn%C3%AF/a%23b%25c.txt"

@@ -67,7 +67,10 @@ fn fixture_project_findings_match_expected() {
         })
         .collect();
 
-    let in_decoys: Vec<&Key> = got.iter().filter(|k| decoys.contains(k.0.as_str())).collect();
+    let in_decoys: Vec<&Key> = got
+        .iter()
+        .filter(|k| decoys.contains(k.0.as_str()))
+        .collect();
     let missing: Vec<&Key> = want.difference(&got).collect();
     let unexpected: Vec<&Key> = got.difference(&want).collect();
     let mut msg = String::new();

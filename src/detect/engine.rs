@@ -97,10 +97,7 @@ impl Engine {
             .kind(Some(AhoCorasickKind::DFA))
             .build(&keywords)
             .map_err(|e| format!("keyword automaton: {e}"))?;
-        let path_only = rules
-            .iter()
-            .map(|r| r.spec.keywords.is_empty())
-            .collect();
+        let path_only = rules.iter().map(|r| r.spec.keywords.is_empty()).collect();
         let path_restricted = rules.iter().map(|r| !r.spec.paths.is_empty()).collect();
         let generic = rules.iter().map(|r| r.spec.category == "generic").collect();
         Ok(Engine {
@@ -122,7 +119,13 @@ impl Engine {
     }
 
     /// Find every rule match in `data` (the content of the file at `path`, `/`-separated).
-    pub fn scan(&self, path: &str, data: &[u8], out: &mut Vec<RawMatch>, faults: &mut Vec<RuleFault>) {
+    pub fn scan(
+        &self,
+        path: &str,
+        data: &[u8],
+        out: &mut Vec<RawMatch>,
+        faults: &mut Vec<RuleFault>,
+    ) {
         SCRATCH.with(|s| {
             let mut s = s.borrow_mut();
             let Scratch {
@@ -162,7 +165,10 @@ impl Engine {
                     }
                     let rule = &self.rules[r];
                     let start = hit.start().saturating_sub(rule.window_before());
-                    let end = hit.end().saturating_add(rule.window_after()).min(data.len());
+                    let end = hit
+                        .end()
+                        .saturating_add(rule.window_after())
+                        .min(data.len());
                     windows.push((r, start, end));
                 }
             }
@@ -218,7 +224,11 @@ impl Engine {
                 break;
             };
             let Some(m) = caps.get(0) else { break };
-            pos = if m.end() > m.start() { m.end() } else { m.end() + 1 };
+            pos = if m.end() > m.start() {
+                m.end()
+            } else {
+                m.end() + 1
+            };
             let secret = caps.name("secret").unwrap_or(m);
             if secret.is_empty() {
                 continue;
@@ -239,10 +249,17 @@ impl Engine {
         if spec.min_length.is_some_and(|n| secret.len() < n) {
             return false;
         }
-        if spec.min_entropy.is_some_and(|e| filter::entropy(secret) < e) {
+        if spec
+            .min_entropy
+            .is_some_and(|e| filter::entropy(secret) < e)
+        {
             return false;
         }
-        if spec.validator.as_deref().is_some_and(|v| !validate::check(v, secret)) {
+        if spec
+            .validator
+            .as_deref()
+            .is_some_and(|v| !validate::check(v, secret))
+        {
             return false;
         }
         if !spec.stopwords.is_empty() {
@@ -258,10 +275,16 @@ impl Engine {
         if spec.placeholder_filter && filter::is_non_secret(secret) {
             return false;
         }
-        if rule.allow_regexes().is_ok_and(|a| a.iter().any(|re| re.is_match(secret))) {
+        if rule
+            .allow_regexes()
+            .is_ok_and(|a| a.iter().any(|re| re.is_match(secret)))
+        {
             return false;
         }
-        if rule.allow_match_regexes().is_ok_and(|a| a.iter().any(|re| re.is_match(whole))) {
+        if rule
+            .allow_match_regexes()
+            .is_ok_and(|a| a.iter().any(|re| re.is_match(whole)))
+        {
             return false;
         }
         true

@@ -14,7 +14,11 @@ pub struct ExampleFailure {
 
 impl std::fmt::Display for ExampleFailure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let what = if self.expected_match { "example not matched" } else { "negative example matched" };
+        let what = if self.expected_match {
+            "example not matched"
+        } else {
+            "negative example matched"
+        };
         write!(f, "rule {}: {what}: {:?}", self.rule_id, self.example)
     }
 }
@@ -25,9 +29,14 @@ pub fn check_examples(rules: Vec<Rule>) -> Result<(Vec<ExampleFailure>, usize), 
     let mut failures = Vec::new();
     let mut checked = 0;
     for rule in rules {
-        rule.compile_now().map_err(|e| format!("rule {}: {e}", rule.spec.id))?;
+        rule.compile_now()
+            .map_err(|e| format!("rule {}: {e}", rule.spec.id))?;
         let id = rule.spec.id.clone();
-        let path = rule.spec.example_path.clone().unwrap_or_else(|| "example.txt".into());
+        let path = rule
+            .spec
+            .example_path
+            .clone()
+            .unwrap_or_else(|| "example.txt".into());
         let positives = rule.spec.examples.clone();
         let negatives = rule.spec.negative_examples.clone();
         if positives.is_empty() {

@@ -11,7 +11,8 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 /// The built-in rule files, embedded at build time (see `build.rs`).
-pub const BUILTIN_RULE_FILES: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
+pub const BUILTIN_RULE_FILES: &[(&str, &str)] =
+    include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
 
 /// Errors while loading rules. Each names the file (and rule) at fault.
 #[derive(Debug, thiserror::Error)]
@@ -25,7 +26,11 @@ pub enum RuleError {
     #[error("{file}: {message}")]
     Toml { file: String, message: String },
     #[error("{file}: rule {id:?}: {message}")]
-    Invalid { file: String, id: String, message: String },
+    Invalid {
+        file: String,
+        id: String,
+        message: String,
+    },
 }
 
 /// On-disk form of a rule file.

@@ -46,7 +46,11 @@ struct Summary<'a> {
     problems: BTreeMap<crate::source::ProblemKind, u64>,
 }
 
-pub fn write(out: &mut dyn Write, outcome: &ScanOutcome, ctx: &ReportContext<'_>) -> std::io::Result<()> {
+pub fn write(
+    out: &mut dyn Write,
+    outcome: &ScanOutcome,
+    ctx: &ReportContext<'_>,
+) -> std::io::Result<()> {
     let mut by_severity = BTreeMap::new();
     let mut by_rule = BTreeMap::new();
     for f in &outcome.findings {

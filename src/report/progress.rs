@@ -14,7 +14,10 @@ pub struct Display {
 impl Display {
     pub fn start() -> Display {
         let bar = ProgressBar::new_spinner();
-        bar.set_style(ProgressStyle::with_template("{spinner} {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
         Display {
             bar,
             done: AtomicBool::new(false),

@@ -20,23 +20,39 @@ pub const URI_BASE: &str = "%SRCROOT%";
 /// Key of our fingerprint in `partialFingerprints`; versioned like the fingerprint itself.
 pub const FINGERPRINT_KEY: &str = "keyauditSecret/v1";
 
-pub fn write(out: &mut dyn Write, outcome: &ScanOutcome, ctx: &ReportContext<'_>) -> std::io::Result<()> {
+pub fn write(
+    out: &mut dyn Write,
+    outcome: &ScanOutcome,
+    ctx: &ReportContext<'_>,
+) -> std::io::Result<()> {
     let log = build(outcome, ctx);
     serde_json::to_writer_pretty(&mut *out, &log)?;
     out.write_all(b"\n")
 }
 
-fn bag(entries: impl IntoIterator<Item = (&'static str, serde_json::Value)>, tags: Option<Vec<String>>) -> sarif::PropertyBag {
-    let additional: BTreeMap<String, serde_json::Value> =
-        entries.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+fn bag(
+    entries: impl IntoIterator<Item = (&'static str, serde_json::Value)>,
+    tags: Option<Vec<String>>,
+) -> sarif::PropertyBag {
+    let additional: BTreeMap<String, serde_json::Value> = entries
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
     match tags {
-        Some(t) => sarif::PropertyBag::builder().tags(t).additional_properties(additional).build(),
-        None => sarif::PropertyBag::builder().additional_properties(additional).build(),
+        Some(t) => sarif::PropertyBag::builder()
+            .tags(t)
+            .additional_properties(additional)
+            .build(),
+        None => sarif::PropertyBag::builder()
+            .additional_properties(additional)
+            .build(),
     }
 }
 
 fn text(s: impl Into<String>) -> sarif::MultiformatMessageString {
-    sarif::MultiformatMessageString::builder().text(s.into()).build()
+    sarif::MultiformatMessageString::builder()
+        .text(s.into())
+        .build()
 }
 
 fn descriptor(r: &RuleInfo) -> sarif::ReportingDescriptor {
@@ -58,7 +74,12 @@ fn descriptor(r: &RuleInfo) -> sarif::ReportingDescriptor {
         .name(pascal_case(&r.id))
         .short_description(text(r.name.clone()))
         .full_description(text(r.description.clone()))
-        .help(sarif::MultiformatMessageString::builder().text(help).markdown(md).build())
+        .help(
+            sarif::MultiformatMessageString::builder()
+                .text(help)
+                .markdown(md)
+                .build(),
+        )
         .default_configuration(
             sarif::ReportingConfiguration::builder()
                 .level(json!(r.severity.sarif_level()))
@@ -67,12 +88,22 @@ fn descriptor(r: &RuleInfo) -> sarif::ReportingDescriptor {
         .properties(bag(
             [
                 ("security-severity", json!(r.severity.security_severity())),
-                ("precision", json!(if r.category == "generic" { "medium" } else { "high" })),
-                ("problem.severity", json!(match r.severity.sarif_level() {
-                    "error" => "error",
-                    "warning" => "warning",
-                    _ => "recommendation",
-                })),
+                (
+                    "precision",
+                    json!(if r.category == "generic" {
+                        "medium"
+                    } else {
+                        "high"
+                    }),
+                ),
+                (
+                    "problem.severity",
+                    json!(match r.severity.sarif_level() {
+                        "error" => "error",
+                        "warning" => "warning",
+                        _ => "recommendation",
+                    }),
+                ),
             ],
             Some(vec!["security".into(), "secret".into(), r.category.clone()]),
         ))
@@ -85,7 +116,9 @@ fn pascal_case(id: &str) -> String {
         .filter(|p| !p.is_empty())
         .map(|p| {
             let mut c = p.chars();
-            c.next().map_or_else(String::new, |f| f.to_ascii_uppercase().to_string() + c.as_str())
+            c.next().map_or_else(String::new, |f| {
+                f.to_ascii_uppercase().to_string() + c.as_str()
+            })
         })
         .collect()
 }
@@ -109,7 +142,11 @@ fn location(f: &Finding) -> sarif::Location {
         .start_column(i64::from(f.location.start.column))
         .end_line(i64::from(f.location.end.line))
         .end_column(i64::from(f.location.end.column))
-        .snippet(sarif::ArtifactContent::builder().text(f.snippet.clone()).build())
+        .snippet(
+            sarif::ArtifactContent::builder()
+                .text(f.snippet.clone())
+                .build(),
+        )
         .build();
     sarif::Location::builder()
         .physical_location(
@@ -177,9 +214,21 @@ fn level(f: &Finding) -> sarif::ResultLevel {
 
 pub fn build(outcome: &ScanOutcome, ctx: &ReportContext<'_>) -> sarif::Sarif {
     // Only the rules that have results, in id order; ruleIndex points into this list.
-    let used: std::collections::BTreeSet<&str> = outcome.findings.iter().map(|f| f.rule_id.as_str()).collect();
-    let rules: Vec<&RuleInfo> = ctx.rules.iter().filter(|r| used.contains(r.id.as_str())).collect();
-    let index: BTreeMap<&str, usize> = rules.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
+    let used: std::collections::BTreeSet<&str> = outcome
+        .findings
+        .iter()
+        .map(|f| f.rule_id.as_str())
+        .collect();
+    let rules: Vec<&RuleInfo> = ctx
+        .rules
+        .iter()
+        .filter(|r| used.contains(r.id.as_str()))
+        .collect();
+    let index: BTreeMap<&str, usize> = rules
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.id.as_str(), i))
+        .collect();
     let results: Vec<sarif::Result> = outcome
         .findings
         .iter()
@@ -197,10 +246,19 @@ pub fn build(outcome: &ScanOutcome, ctx: &ReportContext<'_>) -> sarif::Sarif {
         .map(|p| {
             let kind = serde_json::to_value(p.kind).unwrap_or(json!("problem"));
             sarif::Notification::builder()
-                .level(json!(if p.kind.makes_incomplete() { "error" } else { "note" }))
+                .level(json!(if p.kind.makes_incomplete() {
+                    "error"
+                } else {
+                    "note"
+                }))
                 .message(
                     sarif::Message::builder()
-                        .text(format!("{}: {}: {}", kind.as_str().unwrap_or("problem"), p.path, p.message))
+                        .text(format!(
+                            "{}: {}: {}",
+                            kind.as_str().unwrap_or("problem"),
+                            p.path,
+                            p.message
+                        ))
                         .build(),
                 )
                 .build()

@@ -8,7 +8,11 @@ use crate::scan::ScanOutcome;
 use std::io::Write;
 
 fn paint(color: bool, code: &str, s: &str) -> String {
-    if color { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_string() }
+    if color {
+        format!("\x1b[{code}m{s}\x1b[0m")
+    } else {
+        s.to_string()
+    }
 }
 
 fn severity_color(s: Severity) -> &'static str {
@@ -21,7 +25,12 @@ fn severity_color(s: Severity) -> &'static str {
     }
 }
 
-pub fn write(out: &mut dyn Write, outcome: &ScanOutcome, _ctx: &ReportContext<'_>, color: bool) -> std::io::Result<()> {
+pub fn write(
+    out: &mut dyn Write,
+    outcome: &ScanOutcome,
+    _ctx: &ReportContext<'_>,
+    color: bool,
+) -> std::io::Result<()> {
     let mut current: Option<&str> = None;
     for f in &outcome.findings {
         if current != Some(f.location.path.as_str()) {
@@ -50,7 +59,10 @@ pub fn write(out: &mut dyn Write, outcome: &ScanOutcome, _ctx: &ReportContext<'_
     if !outcome.problems.is_empty() {
         writeln!(out, "{}", paint(color, "1", "problems"))?;
         for p in &outcome.problems {
-            let kind = serde_json::to_value(p.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+            let kind = serde_json::to_value(p.kind)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
             writeln!(out, "  {kind:<13} {}  {}", p.path, p.message)?;
         }
         writeln!(out)?;
@@ -69,15 +81,26 @@ pub fn one_line_summary(outcome: &ScanOutcome) -> String {
         "{} finding{}{} in {} files ({:.1} MB)",
         outcome.findings.len(),
         if outcome.findings.len() == 1 { "" } else { "s" },
-        if by.is_empty() { String::new() } else { format!(" ({})", by.join(", ")) },
+        if by.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", by.join(", "))
+        },
         outcome.stats.blobs_scanned,
         outcome.stats.bytes_scanned as f64 / 1e6,
     );
     if outcome.stats.suppressed_inline > 0 {
-        line.push_str(&format!("; {} allowed inline", outcome.stats.suppressed_inline));
+        line.push_str(&format!(
+            "; {} allowed inline",
+            outcome.stats.suppressed_inline
+        ));
     }
     if !outcome.problems.is_empty() {
-        line.push_str(&format!("; {} problem{}", outcome.problems.len(), if outcome.problems.len() == 1 { "" } else { "s" }));
+        line.push_str(&format!(
+            "; {} problem{}",
+            outcome.problems.len(),
+            if outcome.problems.len() == 1 { "" } else { "s" }
+        ));
     }
     if outcome.incomplete() {
         line.push_str("; SCAN INCOMPLETE");

@@ -74,7 +74,11 @@ pub fn walk(opts: &FsOptions, sink: &dyn BlobSink) -> Result<(), FsError> {
 }
 
 fn walk_root(root: &Path, opts: &FsOptions, sink: &dyn BlobSink) -> Result<(), FsError> {
-    let base = if root.is_dir() { root } else { root.parent().unwrap_or(root) };
+    let base = if root.is_dir() {
+        root
+    } else {
+        root.parent().unwrap_or(root)
+    };
     let mut overrides = OverrideBuilder::new(base);
     for g in &opts.excludes {
         overrides
@@ -109,7 +113,8 @@ fn walk_root(root: &Path, opts: &FsOptions, sink: &dyn BlobSink) -> Result<(), F
                 Ok(entry) => visit(root, &entry, opts, sink),
                 Err(err) => sink.problem(Problem {
                     kind: ProblemKind::WalkError,
-                    path: walk_error_path(&err).map_or_else(String::new, |p| display_path(root, &p)),
+                    path: walk_error_path(&err)
+                        .map_or_else(String::new, |p| display_path(root, &p)),
                     message: err.to_string(),
                 }),
             }
@@ -122,7 +127,9 @@ fn walk_root(root: &Path, opts: &FsOptions, sink: &dyn BlobSink) -> Result<(), F
 fn walk_error_path(err: &ignore::Error) -> Option<PathBuf> {
     match err {
         ignore::Error::WithPath { path, .. } => Some(path.clone()),
-        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => walk_error_path(err),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            walk_error_path(err)
+        }
         ignore::Error::Loop { child, .. } => Some(child.clone()),
         _ => None,
     }
@@ -205,7 +212,10 @@ fn visit(root: &Path, entry: &ignore::DirEntry, opts: &FsOptions, sink: &dyn Blo
         match (&file).take(opts.max_file_size + 1).read_to_end(&mut buf) {
             Ok(_) if buf.len() as u64 > opts.max_file_size => sink.problem(problem(
                 ProblemKind::TooLarge,
-                format!("grew past --max-file-size {} while being read", opts.max_file_size),
+                format!(
+                    "grew past --max-file-size {} while being read",
+                    opts.max_file_size
+                ),
             )),
             Ok(_) => sink.blob(Blob {
                 path: &shown,

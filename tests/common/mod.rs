@@ -33,7 +33,8 @@ pub fn run(args: &[&str]) -> Run {
 }
 
 pub fn json(r: &Run) -> serde_json::Value {
-    serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}\nstderr: {}", r.stdout, r.stderr))
+    serde_json::from_str(&r.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}\nstderr: {}", r.stdout, r.stderr))
 }
 
 const BASE62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -67,37 +68,67 @@ pub fn github_token(prefix: &str, seed: u64) -> String {
 pub fn assert_schema_valid(report: &serde_json::Value) {
     let schema_path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("schema/report.schema.json");
     let schema: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(schema_path).expect("schema file")).expect("schema JSON");
+        serde_json::from_str(&std::fs::read_to_string(schema_path).expect("schema file"))
+            .expect("schema JSON");
     let validator = jsonschema::validator_for(&schema).expect("schema compiles");
-    let errors: Vec<String> = validator.iter_errors(report).map(|e| format!("{} at {}", e, e.instance_path())).collect();
-    assert!(errors.is_empty(), "report does not match schema/report.schema.json:\n{}", errors.join("\n"));
+    let errors: Vec<String> = validator
+        .iter_errors(report)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "report does not match schema/report.schema.json:\n{}",
+        errors.join("\n")
+    );
 }
 
 /// Run the shared SARIF validator on a file. Returns false (and says why) when the validator is
 /// not installed, unless KEYAUDIT_REQUIRE_VALIDATORS is set (CI sets it), then it fails.
 pub fn validate_sarif(path: &Path) -> bool {
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/tools/validate-sarif.sh");
+    let script =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/tools/validate-sarif.sh");
     if !script.exists() {
         assert!(
             std::env::var_os("KEYAUDIT_REQUIRE_VALIDATORS").is_none(),
             "validator {} missing but KEYAUDIT_REQUIRE_VALIDATORS is set",
             script.display()
         );
-        eprintln!("note: {} not found; SARIF validation skipped", script.display());
+        eprintln!(
+            "note: {} not found; SARIF validation skipped",
+            script.display()
+        );
         return false;
     }
     let out = Command::new("bash")
         .arg(&script)
         .arg(path)
-        .env("SARIF_NO_SETUP", if std::env::var_os("KEYAUDIT_REQUIRE_VALIDATORS").is_some() { "0" } else { "1" })
+        .env(
+            "SARIF_NO_SETUP",
+            if std::env::var_os("KEYAUDIT_REQUIRE_VALIDATORS").is_some() {
+                "0"
+            } else {
+                "1"
+            },
+        )
         .output()
         .expect("run validator");
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    if !out.status.success() && text.contains("[setup]") && std::env::var_os("KEYAUDIT_REQUIRE_VALIDATORS").is_none() {
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    if !out.status.success()
+        && text.contains("[setup]")
+        && std::env::var_os("KEYAUDIT_REQUIRE_VALIDATORS").is_none()
+    {
         eprintln!("note: SARIF validator not set up; skipped:\n{text}");
         return false;
     }
-    assert!(out.status.success(), "SARIF validation failed for {}:\n{text}", path.display());
+    assert!(
+        out.status.success(),
+        "SARIF validation failed for {}:\n{text}",
+        path.display()
+    );
     true
 }
 

@@ -131,7 +131,11 @@ pub(super) fn deliver(
         };
         for p in 0..packs.packs.len() {
             // A pack that cannot be walked leaves its blobs pending: they are read one by one.
-            let _ = pack::walk_blobs(packs, p, &wanted, &emit, opts.max_blob_size, &pool);
+            let limits = pack::Limits {
+                leaf: opts.max_blob_size,
+                any: decode_limit(opts.max_blob_size),
+            };
+            let _ = pack::walk_blobs(packs, p, &wanted, &emit, limits, &pool);
         }
     }
     one_by_one(repo, packs, &emitter, threads)?;
@@ -151,6 +155,12 @@ pub(super) fn deliver(
         lfs_pointers: emitter.lfs.into_inner(),
         scanned_ids,
     })
+}
+
+/// The largest object decoded at all: a blob within the limit can be a delta against a bigger
+/// one, which must then be materialised to get it. Sizes come from untrusted headers, hence a cap.
+fn decode_limit(max_blob_size: u64) -> u64 {
+    max_blob_size.max(1 << 30)
 }
 
 /// Read every still-pending blob by id, in pack order, on `threads` workers.

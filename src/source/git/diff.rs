@@ -315,7 +315,7 @@ impl<'a> Differ<'a> {
         let Some(child) = self.read_tree(id, prefix) else {
             return;
         };
-        let parent_bufs: Vec<Arc<[u8]>> = parents
+        let parent_bufs: Vec<Arc<Vec<u8>>> = parents
             .iter()
             .filter_map(|p| self.read_tree(p, prefix))
             .collect();
@@ -381,7 +381,7 @@ impl<'a> Differ<'a> {
     }
 
     /// A tree's bytes, or `None` after reporting why not (once per tree).
-    fn read_tree(&mut self, id: &gix::oid, prefix: &[u8]) -> Option<Arc<[u8]>> {
+    fn read_tree(&mut self, id: &gix::oid, prefix: &[u8]) -> Option<Arc<Vec<u8>>> {
         let (kind, message) = match self.objects.find(id) {
             Ok((Kind::Tree, data)) => return Some(data),
             Ok((kind, _)) => (ProblemKind::Unreadable, format!("tree {id} is a {kind}")),

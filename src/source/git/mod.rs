@@ -250,6 +250,7 @@ pub fn scan_history(opts: &GitOptions, sink: &dyn BlobSink) -> Result<GitScanSum
         sink,
     )?;
     timing.mark("tree diffs");
+
     let head = deliver::HeadInfo::read(&mut objects);
     drop(objects);
     let delivered = deliver::deliver(&repo, &packs, &graph, &catalog, &head, opts, threads, sink)?;

@@ -27,7 +27,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// A decoded object: its kind and content, shared with the cache.
-pub(super) type Object = (Kind, Arc<[u8]>);
+/// Kept as `Arc<Vec<u8>>` rather than `Arc<[u8]>` so that a freshly decoded buffer is shared
+/// without being copied.
+pub(super) type Object = (Kind, Arc<Vec<u8>>);
 
 /// Why an object could not be read from a pack.
 #[derive(Debug, thiserror::Error)]
@@ -338,14 +340,18 @@ fn apply_delta(base: &[u8], delta: &[u8], out: &mut Vec<u8>) -> Result<(), &'sta
 
 /// Decoded objects by `(pack, offset)`: two generations, so that anything used since the last
 /// rotation survives it. Approximates LRU with no per-access bookkeeping.
-struct Cache {
-    young: HashMap<u64, Object>,
-    old: HashMap<u64, Object>,
+struct Cache<K> {
+    young: HashMap<K, Object>,
+    old: HashMap<K, Object>,
     young_bytes: usize,
     budget: usize,
 }
 
-impl Cache {
+fn pack_key(pack: usize, offset: u64) -> u64 {
+    ((pack as u64) << 48) | offset
+}
+
+impl<K: std::hash::Hash + Eq + Clone> Cache<K> {
     fn new(budget: usize) -> Self {
         Cache {
             young: HashMap::new(),
@@ -355,20 +361,20 @@ impl Cache {
         }
     }
 
-    fn key(pack: usize, offset: u64) -> u64 {
-        ((pack as u64) << 48) | offset
-    }
-
-    fn get(&mut self, key: u64) -> Option<Object> {
-        if let Some(v) = self.young.get(&key) {
+    fn get<Q>(&mut self, key: &Q) -> Option<Object>
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: std::hash::Hash + Eq + ?Sized + ToOwned<Owned = K>,
+    {
+        if let Some(v) = self.young.get(key) {
             return Some(v.clone());
         }
-        let v = self.old.remove(&key)?;
-        self.insert(key, v.clone());
+        let v = self.old.remove(key)?;
+        self.insert(key.to_owned(), v.clone());
         Some(v)
     }
 
-    fn insert(&mut self, key: u64, value: Object) {
+    fn insert(&mut self, key: K, value: Object) {
         let size = value.1.len() + 64;
         if size > self.budget / 4 {
             return; // one huge object must not flush everything else
@@ -385,10 +391,12 @@ impl Cache {
 /// Random access to packed objects with a cache of everything decoded. One per thread.
 pub(super) struct Reader<'p> {
     packs: &'p Packs,
-    cache: Cache,
+    /// Everything materialised, by position: delta bases and intermediate results.
+    cache: Cache<u64>,
+    /// What was asked for, by id: a hit skips the index lookup too.
+    by_id: Cache<ObjectId>,
     inflate: gix::zlib::Inflate,
     buf: Vec<u8>,
-    out: Vec<u8>,
     limit: u64,
 }
 
@@ -398,17 +406,24 @@ impl<'p> Reader<'p> {
         Reader {
             packs,
             cache: Cache::new(cache_bytes),
+            by_id: Cache::new(cache_bytes / 2),
             inflate: gix::zlib::Inflate::default(),
             buf: Vec::new(),
-            out: Vec::new(),
             limit,
         }
     }
 
     /// The object, or `None` if no pack has it (it may be loose).
     pub fn find(&mut self, id: &gix::oid) -> Result<Option<Object>, PackError> {
+        if let Some(hit) = self.by_id.get(id) {
+            return Ok(Some(hit));
+        }
         match self.packs.locate(id) {
-            Some((p, offset)) => self.decode(p, offset).map(Some),
+            Some((p, offset)) => {
+                let found = self.decode(p, offset)?;
+                self.by_id.insert(id.to_owned(), found.clone());
+                Ok(Some(found))
+            }
             None => Ok(None),
         }
     }
@@ -420,7 +435,7 @@ impl<'p> Reader<'p> {
         let mut chain: Vec<(u64, Vec<u8>)> = Vec::new();
         let mut at = offset;
         let (kind, mut base) = loop {
-            if let Some(hit) = self.cache.get(Cache::key(p, at)) {
+            if let Some(hit) = self.cache.get(&pack_key(p, at)) {
                 break hit;
             }
             let (entry, start) = pack.entry(at, packs.hash, &mut self.buf)?;
@@ -430,8 +445,8 @@ impl<'p> Reader<'p> {
                 let mut out = Vec::new();
                 inflate_into(&mut self.inflate, data, size, &mut out)
                     .map_err(|m| pack.corrupt(at, m))?;
-                let value: Arc<[u8]> = out.into();
-                self.cache.insert(Cache::key(p, at), (kind, value.clone()));
+                let value = Arc::new(out);
+                self.cache.insert(pack_key(p, at), (kind, value.clone()));
                 break (kind, value);
             }
             let mut delta = Vec::new();
@@ -467,16 +482,17 @@ impl<'p> Reader<'p> {
         &mut self,
         p: usize,
         kind: Kind,
-        mut base: Arc<[u8]>,
+        mut base: Arc<Vec<u8>>,
         chain: Vec<(u64, Vec<u8>)>,
     ) -> Result<Object, PackError> {
         let pack = &self.packs.packs[p];
         for (at, delta) in chain.into_iter().rev() {
             let size = delta_result_size(&delta).map_err(|m| pack.corrupt(at, m))?;
             checked_size(size, self.limit)?;
-            apply_delta(&base, &delta, &mut self.out).map_err(|m| pack.corrupt(at, m))?;
-            base = Arc::from(self.out.as_slice());
-            self.cache.insert(Cache::key(p, at), (kind, base.clone()));
+            let mut out = Vec::new();
+            apply_delta(&base, &delta, &mut out).map_err(|m| pack.corrupt(at, m))?;
+            base = Arc::new(out);
+            self.cache.insert(pack_key(p, at), (kind, base.clone()));
         }
         Ok((kind, base))
     }
@@ -517,7 +533,7 @@ impl<'a> Objects<'a> {
         }
         use gix::objs::Find;
         match self.repo.objects.try_find(id, &mut self.buf) {
-            Ok(Some(data)) => Ok((data.kind, Arc::from(data.data))),
+            Ok(Some(data)) => Ok((data.kind, Arc::new(data.data.to_vec()))),
             Ok(None) => Err(Lookup::Missing),
             Err(e) => Err(Lookup::Failed(e.to_string())),
         }
@@ -538,7 +554,7 @@ pub(super) fn walk_blobs(
     p: usize,
     wanted: &(dyn Fn(&gix::oid) -> Option<u32> + Sync),
     emit: &(dyn Fn(u32, &[u8]) + Sync),
-    limit: u64,
+    limits: Limits,
     pool: &rayon::ThreadPool,
 ) -> Result<(), PackError> {
     let pack = &packs.packs[p];
@@ -551,7 +567,7 @@ pub(super) fn walk_blobs(
         hash: packs.hash,
         plan: &plan,
         emit,
-        limit,
+        limits,
     };
     pool.scope(|s| {
         for &root in &plan.roots {
@@ -724,7 +740,17 @@ struct Walker<'a> {
     hash: gix::hash::Kind,
     plan: &'a Plan,
     emit: &'a (dyn Fn(u32, &[u8]) + Sync),
-    limit: u64,
+    limits: Limits,
+}
+
+/// Size limits of a pack walk.
+#[derive(Clone, Copy)]
+pub(super) struct Limits {
+    /// Wanted blobs that are a chain's last link and larger than this are not even inflated;
+    /// the caller finds them pending and reports them from their header.
+    pub leaf: u64,
+    /// Anything else (bases other blobs need) up to this size is decoded.
+    pub any: u64,
 }
 
 /// Per-thread buffers of a walk: one per delta-chain depth, reused from subtree to subtree.
@@ -757,12 +783,17 @@ impl Walker<'_> {
                 (d, _) => below.get(d - 1).map(Vec::as_slice),
             };
             let out = &mut here[0];
+            let leaf = self.plan.children(node).is_empty();
             let decoded = decode_into(
                 self.pack,
                 self.hash,
                 self.pack.offsets[node as usize],
                 base_data,
-                self.limit,
+                if leaf {
+                    self.limits.leaf
+                } else {
+                    self.limits.any
+                },
                 &mut scratch.entry,
                 &mut scratch.delta,
                 &mut scratch.inflate,
@@ -810,7 +841,7 @@ fn decode_into(
     out: &mut Vec<u8>,
 ) -> Result<(), PackError> {
     let (entry, start) = pack.entry(offset, hash, entry_buf)?;
-    let size = checked_size(entry.decompressed_size, limit.max(1 << 20))?;
+    let size = checked_size(entry.decompressed_size, limit)?;
     let data = &entry_buf[start..];
     match (kind_of(&entry.header), base) {
         (Some(_), _) => inflate_into(inflate, data, size, out).map_err(|m| pack.corrupt(offset, m)),
