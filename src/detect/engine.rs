@@ -302,3 +302,105 @@ fn dedupe(mut found: Vec<RawMatch>, generic: &[bool]) -> Vec<RawMatch> {
         .filter_map(|(m, d)| (!d).then_some(m))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::rule::parse_rule_file;
+
+    const RULES: &str = r#"
+[[rules]]
+id = "alpha"
+name = "Alpha"
+description = "d"
+category = "test"
+severity = "high"
+keywords = ["alpha_"]
+pattern = '\b(?P<secret>alpha_[a-z0-9]{10})\b'
+examples = ["alpha_0123456789"]
+
+[[rules]]
+id = "beta"
+name = "Beta"
+description = "d"
+category = "test"
+severity = "high"
+keywords = ["beta_"]
+pattern = '\b(?P<secret>beta_[a-z0-9]{10})\b'
+examples = ["beta_0123456789"]
+
+[[rules]]
+id = "generic-thing"
+name = "Generic"
+description = "d"
+category = "generic"
+severity = "low"
+keywords = ["token"]
+pattern = 'token\s*=\s*"(?P<secret>[a-z0-9_]{8,})"'
+examples = ["token = \"abcdefgh\""]
+
+[[rules]]
+id = "file-only"
+name = "File only"
+description = "d"
+category = "test"
+severity = "low"
+paths = ["**/.pgpass"]
+pattern = '(?m)^[^:\n]+:[0-9]+:[^:\n]+:[^:\n]+:(?P<secret>[^\n]+)$'
+examples = ["h:5432:d:u:p"]
+"#;
+
+    fn engine() -> Engine {
+        Engine::new(parse_rule_file(RULES, "test").expect("parse")).expect("engine")
+    }
+
+    fn ids(e: &Engine, path: &str, data: &[u8]) -> Vec<String> {
+        let (mut out, mut faults) = (Vec::new(), Vec::new());
+        e.scan(path, data, &mut out, &mut faults);
+        assert!(faults.is_empty());
+        out.iter().map(|m| e.rules()[m.rule].spec.id.clone()).collect()
+    }
+
+    #[test]
+    fn regexes_compile_only_when_their_keyword_hits() {
+        let e = engine();
+        assert!(ids(&e, "a.txt", b"nothing to see here, no keywords at all").is_empty());
+        assert!(e.rules().iter().all(|r| !r.is_compiled()));
+        assert_eq!(ids(&e, "a.txt", b"x = ALPHA_0123456789 ".to_ascii_lowercase().as_slice()), vec!["alpha"]);
+        let compiled: Vec<&str> = e.rules().iter().filter(|r| r.is_compiled()).map(|r| r.id()).collect();
+        assert_eq!(compiled, vec!["alpha"]);
+    }
+
+    #[test]
+    fn specific_rule_wins_over_generic_on_same_secret() {
+        let e = engine();
+        assert_eq!(ids(&e, "a.py", b"token = \"beta_0123456789\""), vec!["beta"]);
+        assert_eq!(ids(&e, "a.py", b"token = \"zzzzzzzz9\""), vec!["generic-thing"]);
+    }
+
+    #[test]
+    fn many_hits_in_one_file_are_each_reported_once() {
+        let e = engine();
+        let mut data = Vec::new();
+        for i in 0..500 {
+            data.extend_from_slice(format!("alpha_{i:010}\n").as_bytes());
+        }
+        assert_eq!(ids(&e, "a.txt", &data).len(), 500);
+    }
+
+    #[test]
+    fn path_only_rules_run_on_their_paths_only() {
+        let e = engine();
+        let body = b"db.internal:5432:app:svc:Q9v!x2Lr\n";
+        assert_eq!(ids(&e, "home/u/.pgpass", body), vec!["file-only"]);
+        assert!(ids(&e, "notes.txt", body).is_empty());
+    }
+
+    #[test]
+    fn token_cut_by_window_edge_is_not_shortened() {
+        // The keyword hit is far from the token's end: the window is extended to the end of the line.
+        let e = engine();
+        let long = format!("alpha_{}", "a".repeat(600));
+        assert!(ids(&e, "a.txt", long.as_bytes()).is_empty(), "a 606-char run is not a 16-char token");
+    }
+}

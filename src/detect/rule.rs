@@ -194,6 +194,11 @@ impl Rule {
             .map_err(String::as_str)
     }
 
+    /// Whether the regex has been compiled yet (it is compiled on the first keyword hit).
+    pub fn is_compiled(&self) -> bool {
+        self.regex.get().is_some()
+    }
+
     /// Compile every regex now; used by `rules check`, by tests and for user-supplied rules.
     pub fn compile_now(&self) -> Result<(), String> {
         self.regex().map_err(str::to_string)?;
