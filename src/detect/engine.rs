@@ -59,9 +59,14 @@ thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
 
-/// How far past a window's end we look for the end of the line, so that a token cut by the window
-/// is not mistaken for a shorter one.
-const LINE_EXTENSION: usize = 1024;
+/// How far past a window's end we look for the end of the token it may cut, so that a token cut by
+/// the window is not mistaken for a shorter one.
+const TOKEN_EXTENSION: usize = 1024;
+
+/// Bytes that can continue a token (base64, base64url, hex, and the separators tokens use).
+fn is_token_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'+' | b'/' | b'=' | b'.' | b'~' | b'%')
+}
 
 impl Engine {
     pub fn new(rules: Vec<Rule>) -> Result<Engine, String> {
@@ -208,9 +213,9 @@ impl Engine {
                 return;
             }
         };
-        // Extend to the end of the line so a token crossing the window edge is seen whole.
-        let limit = (end + LINE_EXTENSION).min(data.len());
-        let end = memchr::memchr(b'\n', &data[end..limit]).map_or(limit, |p| end + p);
+        // Extend to the end of the token under the window's edge so it is seen whole.
+        let limit = (end + TOKEN_EXTENSION).min(data.len());
+        let end = data[end..limit].iter().position(|&b| !is_token_byte(b)).map_or(limit, |p| end + p);
         let hay = &data[..end];
         let mut pos = start;
         while pos <= end {
