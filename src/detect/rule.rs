@@ -114,8 +114,13 @@ pub const DEFAULT_WINDOW_AFTER: usize = 512;
 /// Regex size limit: generous enough for long alternations, small enough to refuse a blow-up.
 const REGEX_SIZE_LIMIT: usize = 16 << 20;
 
+/// Patterns run over bytes in byte mode (`\w`, `\s`, `.` and classes are ASCII/byte classes,
+/// `(?i)` folds ASCII only): secrets are ASCII, and Unicode classes under bounded repetition
+/// (`[^}]{0,300}`) build automata tens of times larger — 3 s and 250 MB to compile the built-in
+/// set, against 0.1 s in byte mode. A rule that needs Unicode says `(?u)` in its pattern.
 fn compile(pattern: &str) -> Result<regex::bytes::Regex, String> {
     regex::bytes::RegexBuilder::new(pattern)
+        .unicode(false)
         .size_limit(REGEX_SIZE_LIMIT)
         .build()
         .map_err(|e| e.to_string())
