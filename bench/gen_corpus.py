@@ -1046,6 +1046,7 @@ def gen_source(rng, lang, target, test, path):
         if rng.random() < 0.5:
             head.append(f'"""{sentence(rng)}"""')
             head.append("")
+        imp = sorted(set(imp) | {"import logging", "import os"}, key=lambda l: (l.startswith("from"), l))
         if test:
             imp = ["import pytest", "from unittest import mock"] + imp
         head += imp + ["", "logger = logging.getLogger(__name__)", ""]
@@ -1175,6 +1176,8 @@ def gen_shell(rng, target):
             f': "${{{rng.choice(ENV_SECRETISH)}:?must be set}}"', f'BASE_URL="${{BASE_URL:-https://api.{rng.choice(TLDS)}}}"', ""]
     chunks = ["\n".join(head) + "\n"]
     size = len(chunks[0])
+    n = "usage"
+    chunks.append('usage() {\n  echo "usage: $0 ARGS..." >&2\n}\n\n')
     while size < target:
         n = snake((rng.choice(VERBS), noun(rng)))
         v = noun(rng)
@@ -1977,7 +1980,7 @@ def plan_project(P, rng, ptype, name, budget):
     lang = MAIN_LANG[ptype]
     frac = {"src": 0.6, "doc": 0.05, "cfg": 0.04, "i18n": 0.0, "lock": 0.08, "minjs": 0.0, "bin": 0.09, "misc": 0.04}
     if ptype in ("node", "php", "ruby", "java"):
-        frac["minjs"] = 0.12 if ptype == "node" else 0.05
+        frac["minjs"] = 0.2 if ptype == "node" else 0.08
         frac["src"] -= frac["minjs"]
         frac["i18n"] = 0.03
         frac["src"] -= 0.03

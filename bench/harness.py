@@ -35,7 +35,8 @@ MB = 1_000_000
 
 
 def machine():
-    info = {"nproc": os.cpu_count(), "kernel": platform.release(), "python": platform.python_version()}
+    info = {"nproc": os.cpu_count(), "kernel": platform.release(), "python": platform.python_version(),
+            "loadavg_at_start": [round(x, 2) for x in os.getloadavg()]}
     try:
         with open("/proc/cpuinfo") as fh:
             for line in fh:
@@ -251,7 +252,8 @@ def main():
 
     mach = machine()
     files, size = corpus_stats(corpus)
-    print(f"machine: {mach.get('nproc')} cores ({mach.get('cpu', '?')}), {mach.get('ram_gib', '?')} GiB RAM, Linux {mach['kernel']}")
+    print(f"machine: {mach.get('nproc')} cores ({mach.get('cpu', '?')}), {mach.get('ram_gib', '?')} GiB RAM, Linux {mach['kernel']}, "
+          f"load average {mach['loadavg_at_start'][0]:.1f} at start")
     print(f"corpus:  {corpus}: {files} files, {size / MB:.1f} MB"
           + (f", {len(planted)} planted secrets ({planted_path})" if planted is not None else ", no manifest: found/planted not scored"))
 
@@ -356,6 +358,8 @@ def main():
         for ty in types:
             print(f"  {ty:20s} " + "  ".join(f"{results[n]['by_type'][ty]['found']:>3d}/{results[n]['by_type'][ty]['planted']:<3d}".rjust(len(n)) for n in names))
 
+    mach["loadavg_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    print(f"load average at end: {mach['loadavg_at_end'][0]:.1f} (a busy machine inflates every wall time; compare within one run)")
     doc = {"when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "machine": mach,
            "corpus": {"path": corpus, "files": files, "bytes": size, "manifest": planted_path if planted is not None else None},
            "reps": a.reps, "cat": {"first_pass": first, "walls": cats, "wall": cat_wall},
