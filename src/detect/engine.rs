@@ -3,6 +3,7 @@
 //! keyword scan alone, whatever the number of rules; a regex is compiled only the first time one
 //! of its keywords is seen.
 
+use super::crypto;
 use super::filter;
 use super::rule::Rule;
 use super::validate;
@@ -11,15 +12,38 @@ use globset::{GlobSet, GlobSetBuilder};
 use std::cell::RefCell;
 use std::ops::Range;
 
-/// A rule match in a blob, before it becomes a [`crate::finding::Finding`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A match in a blob, before it becomes a [`crate::finding::Finding`].
+#[derive(Debug, Clone, PartialEq)]
 pub struct RawMatch {
-    /// Index into [`Engine::rules`].
+    /// Index into [`Engine::rules`] for a rule match; [`NATIVE`] for a crypto item.
     pub rule: usize,
-    /// The whole regex match.
+    /// The whole match.
     pub span: Range<usize>,
     /// The secret inside it.
     pub secret: Range<usize>,
+    /// What the key or certificate is, when the crypto parser recognised it (its own item, or a
+    /// vendor rule's match that covers key material, e.g. a cloud service-account key).
+    pub crypto: Option<Box<CryptoHit>>,
+}
+
+/// Identity of a match's producer, for findings and reports.
+#[derive(Debug, Clone, Copy)]
+pub struct MatchMeta<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub category: &'a str,
+    pub severity: crate::finding::Severity,
+}
+
+/// `RawMatch::rule` of a match produced by the crypto parser rather than a rule.
+pub const NATIVE: usize = usize::MAX;
+
+/// A crypto item's identity: its native rule, severity and parsed description.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CryptoHit {
+    pub rule_id: &'static str,
+    pub severity: crate::finding::Severity,
+    pub info: crypto::CryptoInfo,
 }
 
 /// Problems met while matching (a rule whose regex does not compile): reported, never fatal.
@@ -44,6 +68,12 @@ pub struct Engine {
     path_only: Vec<bool>,
     path_restricted: Vec<bool>,
     generic: Vec<bool>,
+    /// Rules whose matches the crypto parser supersedes (generic ones and PEM-text private keys).
+    yields_to_crypto: Vec<bool>,
+    /// Keyword patterns from this index on belong to the crypto parser, not to rules.
+    crypto_keywords_from: usize,
+    /// Run the crypto parser (off when checking one rule's examples on its own).
+    crypto_enabled: bool,
 }
 
 /// Per-thread scratch buffers, reused across blobs to keep the hot path free of allocation.
@@ -96,6 +126,8 @@ impl Engine {
                 exclude_glob_rule.push(i);
             }
         }
+        let crypto_keywords_from = keywords.len();
+        keywords.extend(crypto::KEYWORDS.iter().map(|k| k.to_ascii_lowercase().into_bytes()));
         let ac = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
@@ -108,6 +140,10 @@ impl Engine {
             .collect();
         let path_restricted = rules.iter().map(|r| !r.spec.paths.is_empty()).collect();
         let generic = rules.iter().map(|r| r.spec.category == "generic").collect();
+        let yields_to_crypto = rules
+            .iter()
+            .map(|r| matches!(r.spec.category.as_str(), "generic" | "private-key"))
+            .collect();
         Ok(Engine {
             rules,
             ac,
@@ -119,7 +155,42 @@ impl Engine {
             path_only,
             path_restricted,
             generic,
+            yields_to_crypto,
+            crypto_keywords_from,
+            crypto_enabled: true,
         })
+    }
+
+    /// Identity of whatever produced a match: its rule, or the crypto parser's native rule.
+    /// A crypto item's own severity wins over its rule's default (an encrypted key is less
+    /// severe than one in clear).
+    pub fn meta<'a>(&'a self, m: &'a RawMatch) -> MatchMeta<'a> {
+        match (&m.crypto, m.rule) {
+            (Some(c), NATIVE) => {
+                let native = crypto::RULES.iter().find(|r| r.id == c.rule_id);
+                MatchMeta {
+                    id: c.rule_id,
+                    name: native.map_or(c.rule_id, |r| r.name),
+                    category: native.map_or("private-key", |r| r.category),
+                    severity: c.severity,
+                }
+            }
+            (_, r) => {
+                let spec = &self.rules[r].spec;
+                MatchMeta {
+                    id: &spec.id,
+                    name: &spec.name,
+                    category: &spec.category,
+                    severity: spec.severity,
+                }
+            }
+        }
+    }
+
+    /// Rules only, without the crypto parser (to see what a rule does on its own).
+    pub fn without_crypto(mut self) -> Engine {
+        self.crypto_enabled = false;
+        self
     }
 
     pub fn rules(&self) -> &[Rule] {
@@ -160,8 +231,14 @@ impl Engine {
                     windows.push((i, 0, data.len()));
                 }
             }
+            let mut crypto_hit = false;
             for hit in self.ac.find_overlapping_iter(data) {
-                for &r in &self.keyword_rules[hit.pattern().as_usize()] {
+                let pattern = hit.pattern().as_usize();
+                if pattern >= self.crypto_keywords_from {
+                    crypto_hit = true;
+                    continue;
+                }
+                for &r in &self.keyword_rules[pattern] {
                     if excluded[r] || (self.path_restricted[r] && !path_ok[r]) {
                         continue;
                     }
@@ -171,11 +248,25 @@ impl Engine {
                     windows.push((r, start, end));
                 }
             }
-            if windows.is_empty() {
+            let before = out.len();
+            if self.crypto_enabled && (crypto_hit || crypto::wants_binary(path, data)) {
+                for item in crypto::detect(path, data) {
+                    out.push(RawMatch {
+                        rule: NATIVE,
+                        secret: item.span.clone(),
+                        span: item.span,
+                        crypto: Some(Box::new(CryptoHit {
+                            rule_id: item.rule_id,
+                            severity: item.severity,
+                            info: item.info,
+                        })),
+                    });
+                }
+            }
+            if windows.is_empty() && out.len() == before {
                 return;
             }
             windows.sort_unstable();
-            let before = out.len();
             let mut i = 0;
             while i < windows.len() {
                 let (r, start, mut end) = windows[i];
@@ -187,7 +278,7 @@ impl Engine {
                 self.run_rule(r, data, start, end, out, faults);
             }
             let found: Vec<RawMatch> = out.drain(before..).collect();
-            out.extend(dedupe(found, &self.generic));
+            out.extend(dedupe(found, &self.generic, &self.yields_to_crypto));
         });
     }
 
@@ -233,6 +324,7 @@ impl Engine {
                     rule: r,
                     span: m.range(),
                     secret: secret.range(),
+                    crypto: None,
                 });
             }
         }
@@ -280,25 +372,48 @@ fn glob(g: &str) -> Result<globset::Glob, String> {
         .map_err(|e| format!("bad glob {g:?}: {e}"))
 }
 
-/// Where a specific rule and a generic one report overlapping secrets, keep the specific one;
-/// where two rules report exactly the same secret span, keep the first by rule order.
-fn dedupe(mut found: Vec<RawMatch>, generic: &[bool]) -> Vec<RawMatch> {
+/// Where matches overlap, keep the most informative:
+/// * a crypto item beats a generic rule or a PEM-text private-key rule on the same bytes;
+/// * a vendor rule (e.g. a cloud service-account key) keeps its identity but takes over the
+///   crypto item's parsed description, so one secret is one finding;
+/// * a specific rule beats a generic one; two rules on exactly the same span: the first by id.
+fn dedupe(mut found: Vec<RawMatch>, generic: &[bool], yields_to_crypto: &[bool]) -> Vec<RawMatch> {
     if found.len() < 2 {
         return found;
     }
     found.sort_by_key(|m| (m.secret.start, m.secret.end, m.rule));
+    let is_generic = |m: &RawMatch| m.rule != NATIVE && generic[m.rule];
+    let yields = |m: &RawMatch| m.rule != NATIVE && yields_to_crypto[m.rule];
     let mut drop = vec![false; found.len()];
+    let mut adopt: Vec<(usize, usize)> = Vec::new();
     for i in 0..found.len() {
         let mut j = i + 1;
         while j < found.len() && found[j].secret.start < found[i].secret.end {
             let (a, b) = (&found[i], &found[j]);
-            match (generic[a.rule], generic[b.rule]) {
-                (true, false) => drop[i] = true,
-                (false, true) => drop[j] = true,
-                _ if a.secret == b.secret => drop[j] = true,
-                _ => {}
+            match (a.rule == NATIVE, b.rule == NATIVE) {
+                (true, true) => {}
+                (true, false) | (false, true) => {
+                    let (native, rule) = if a.rule == NATIVE { (i, j) } else { (j, i) };
+                    if yields(&found[rule]) {
+                        drop[rule] = true;
+                    } else {
+                        drop[native] = true;
+                        adopt.push((rule, native));
+                    }
+                }
+                (false, false) => match (is_generic(a), is_generic(b)) {
+                    (true, false) => drop[i] = true,
+                    (false, true) => drop[j] = true,
+                    _ if a.secret == b.secret => drop[j] = true,
+                    _ => {}
+                },
             }
             j += 1;
+        }
+    }
+    for (rule, native) in adopt {
+        if found[rule].crypto.is_none() {
+            found[rule].crypto = found[native].crypto.clone();
         }
     }
     found
@@ -363,7 +478,12 @@ examples = ["h:5432:d:u:p"]
         let (mut out, mut faults) = (Vec::new(), Vec::new());
         e.scan(path, data, &mut out, &mut faults);
         assert!(faults.is_empty());
-        out.iter().map(|m| e.rules()[m.rule].spec.id.clone()).collect()
+        out.iter()
+            .map(|m| match &m.crypto {
+                Some(c) if m.rule == NATIVE => c.rule_id.to_string(),
+                _ => e.rules()[m.rule].spec.id.clone(),
+            })
+            .collect()
     }
 
     #[test]
