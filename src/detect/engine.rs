@@ -24,6 +24,9 @@ pub struct RawMatch {
     /// What the key or certificate is, when the crypto parser recognised it (its own item, or a
     /// vendor rule's match that covers key material, e.g. a cloud service-account key).
     pub crypto: Option<Box<CryptoHit>>,
+    /// The secret itself contains one of its rule's keywords (a token prefix such as `ghp_`), so
+    /// it identifies its own type; a rule that matched only through nearby context does not.
+    pub self_identifying: bool,
 }
 
 /// Identity of a match's producer, for findings and reports.
@@ -260,6 +263,7 @@ impl Engine {
                             severity: item.severity,
                             info: item.info,
                         })),
+                        self_identifying: true,
                     });
                 }
             }
@@ -320,11 +324,18 @@ impl Engine {
                 continue;
             }
             if self.accept(rule, secret.as_bytes(), m.as_bytes()) {
+                let lower = secret.as_bytes().to_ascii_lowercase();
+                let self_identifying = rule
+                    .spec
+                    .keywords
+                    .iter()
+                    .any(|k| memchr::memmem::find(&lower, k.to_ascii_lowercase().as_bytes()).is_some());
                 out.push(RawMatch {
                     rule: r,
                     span: m.range(),
                     secret: secret.range(),
                     crypto: None,
+                    self_identifying,
                 });
             }
         }
@@ -376,7 +387,8 @@ fn glob(g: &str) -> Result<globset::Glob, String> {
 /// * a crypto item beats a generic rule or a PEM-text private-key rule on the same bytes;
 /// * a vendor rule (e.g. a cloud service-account key) keeps its identity but takes over the
 ///   crypto item's parsed description, so one secret is one finding;
-/// * a specific rule beats a generic one; two rules on exactly the same span: the first by id.
+/// * a specific rule beats a generic one, a self-identifying match (token prefix) one found
+///   through context only; two rules on exactly the same span: the first by id.
 fn dedupe(mut found: Vec<RawMatch>, generic: &[bool], yields_to_crypto: &[bool]) -> Vec<RawMatch> {
     if found.len() < 2 {
         return found;
@@ -404,6 +416,11 @@ fn dedupe(mut found: Vec<RawMatch>, generic: &[bool], yields_to_crypto: &[bool])
                 (false, false) => match (is_generic(a), is_generic(b)) {
                     (true, false) => drop[i] = true,
                     (false, true) => drop[j] = true,
+                    // Two specific rules on one secret: the one whose secret names its own type
+                    // (a token prefix) beats one that matched only through nearby context.
+                    _ if a.self_identifying != b.self_identifying => {
+                        drop[if a.self_identifying { j } else { i }] = true;
+                    }
                     _ if a.secret == b.secret => drop[j] = true,
                     _ => {}
                 },
@@ -501,6 +518,34 @@ examples = ["h:5432:d:u:p"]
         let e = engine();
         assert_eq!(ids(&e, "a.py", b"token = \"beta_0123456789\""), vec!["beta"]);
         assert_eq!(ids(&e, "a.py", b"token = \"zzzzzzzz9\""), vec!["generic-thing"]);
+    }
+
+    #[test]
+    fn self_identifying_token_beats_context_only_rule() {
+        let rules = r#"
+[[rules]]
+id = "aaa-context"
+name = "Context"
+description = "d"
+category = "saas"
+severity = "high"
+keywords = ["acme"]
+pattern = 'secret\s*=\s*(?P<secret>[a-z0-9_]{20,})'
+examples = ["acme secret = abcdefghijklmnopqrstu"]
+
+[[rules]]
+id = "zzz-prefixed"
+name = "Prefixed"
+description = "d"
+category = "saas"
+severity = "high"
+keywords = ["zz_sk_"]
+pattern = '\b(?P<secret>zz_sk_[a-z0-9]{16})\b'
+examples = ["zz_sk_0123456789abcdef"]
+"#;
+        let e = Engine::new(parse_rule_file(rules, "t").expect("parse")).expect("engine");
+        let data = b"secret = zz_sk_0123456789abcdef\nacme_secret = other\n";
+        assert_eq!(ids(&e, "a.env", data), vec!["zzz-prefixed"]);
     }
 
     #[test]
