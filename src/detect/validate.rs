@@ -4,6 +4,7 @@
 //! which turn "looks like a token" into "is a well-formed token" and remove most false alarms on
 //! random strings of the right shape. None of them contacts a service.
 
+use crate::detect::filter::{self, ValueKind};
 use base64::Engine as _;
 
 /// Every validator a rule may name.
@@ -16,6 +17,16 @@ pub const NAMES: &[&str] = &[
     "pypi-macaroon",
     "not-uuid",
     "gitlab-routable-crc32",
+    "generic-password",
+    "generic-secret",
+    "generic-token",
+    "url-password",
+    "base64-user-pass",
+    "base64-32-bytes",
+    "private-key-block",
+    "jwt-signed",
+    "k8s-secret-data",
+    "base64-private-key",
 ];
 
 pub fn is_known(name: &str) -> bool {
@@ -33,6 +44,18 @@ pub fn check(name: &str, secret: &[u8]) -> bool {
         "pypi-macaroon" => pypi_macaroon(secret),
         "not-uuid" => !is_uuid(secret),
         "gitlab-routable-crc32" => gitlab_routable(secret),
+        "generic-password" => filter::is_plausible_secret(secret, ValueKind::Password),
+        "generic-secret" => filter::is_plausible_secret(secret, ValueKind::Secret),
+        "generic-token" => filter::is_plausible_secret(secret, ValueKind::Token),
+        "url-password" => filter::is_plausible_secret(secret, ValueKind::UrlPassword),
+        "base64-user-pass" => base64_user_pass(secret),
+        "base64-32-bytes" => decode_base64_any(secret).is_some_and(|d| d.len() == 32),
+        "private-key-block" => private_key_block(secret),
+        "jwt-signed" => jwt_signed(secret),
+        "k8s-secret-data" => k8s_secret_data(secret),
+        "base64-private-key" => {
+            decode_base64_any(secret).is_some_and(|pem| private_key_block(&pem))
+        }
         _ => false,
     }
 }
@@ -111,7 +134,13 @@ fn bech32(secret: &[u8]) -> bool {
             None => return false,
         }
     }
-    const GEN: [u32; 5] = [0x3b6a_57b2, 0x2650_8e6d, 0x1ea1_19fa, 0x3d42_33dd, 0x2a14_62b3];
+    const GEN: [u32; 5] = [
+        0x3b6a_57b2,
+        0x2650_8e6d,
+        0x1ea1_19fa,
+        0x3d42_33dd,
+        0x2a14_62b3,
+    ];
     let mut chk: u32 = 1;
     for v in values {
         let top = chk >> 25;
@@ -131,9 +160,8 @@ fn pypi_macaroon(secret: &[u8]) -> bool {
     let Some(body) = secret.strip_prefix(b"pypi-") else {
         return false;
     };
-    decode_base64_any(body).is_some_and(|raw| {
-        raw.len() > 32 && raw.windows(8).any(|w| w == b"pypi.org")
-    })
+    decode_base64_any(body)
+        .is_some_and(|raw| raw.len() > 32 && raw.windows(8).any(|w| w == b"pypi.org"))
 }
 
 /// GitLab routable tokens end in two base36 digits of the payload's length and seven base36
@@ -160,13 +188,138 @@ pub fn is_uuid(s: &[u8]) -> bool {
         })
 }
 
+/// Docker `config.json` / `.dockercfg` `auth` and npm `_auth`: base64 of `user:password`, both
+/// parts present, printable, and the password not a placeholder.
+fn base64_user_pass(secret: &[u8]) -> bool {
+    let Some(raw) = decode_base64_any(secret) else {
+        return false;
+    };
+    let Ok(text) = std::str::from_utf8(&raw) else {
+        return false;
+    };
+    let Some((user, pass)) = text.split_once(':') else {
+        return false;
+    };
+    !user.is_empty()
+        && !pass.is_empty()
+        && !filter::is_known_example(secret)
+        && !filter::is_known_example(text.as_bytes())
+        && text.bytes().all(|c| c.is_ascii_graphic() || c >= 0x80)
+        && !filter::is_non_secret(pass.as_bytes())
+}
+
+/// A JWT that is a bearer credential: well formed (see [`jwt`]), an algorithm other than `none`
+/// and a signature segment of at least 16 bytes.
+fn jwt_signed(secret: &[u8]) -> bool {
+    if !jwt(secret) {
+        return false;
+    }
+    let parts: Vec<&[u8]> = secret.split(|&b| b == b'.').collect();
+    if parts.len() != 3 {
+        return false;
+    }
+    let alg_none = decode_base64_any(parts[0])
+        .and_then(|h| serde_json::from_slice::<serde_json::Value>(&h).ok())
+        .and_then(|h| {
+            h.get("alg")
+                .and_then(|a| a.as_str())
+                .map(|a| a.eq_ignore_ascii_case("none"))
+        })
+        .unwrap_or(false);
+    !alg_none && decode_base64_any(parts[2]).is_some_and(|sig| sig.len() >= 16)
+}
+
+/// A PEM-style private key block (`-----BEGIN … PRIVATE KEY-----` … `-----END …-----`, SSH2
+/// `---- BEGIN … ----`), possibly inside a string with `\n` escapes, quotes and `+`
+/// concatenation: the body, without armour headers, must hold at least 64 base64 characters of
+/// random-looking data. Headers around `...`, `<redacted>` or a stub body are refused.
+fn private_key_block(secret: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(secret);
+    let Some(begin) = text.find("BEGIN") else {
+        return false;
+    };
+    let after_begin = &text[begin..];
+    // The BEGIN marker line ends at the first run of dashes after the label.
+    let Some(dash) = after_begin.find("--") else {
+        return false;
+    };
+    let rest = after_begin[dash..].trim_start_matches('-');
+    let Some(end) = rest.find("--") else {
+        return false;
+    };
+    let body = rest[..end]
+        .replace("\\\\r", "\n")
+        .replace("\\\\n", "\n")
+        .replace("\\r", "\n")
+        .replace("\\n", "\n");
+    let mut b64 = Vec::new();
+    for line in body.lines() {
+        let line = line.trim_matches(|c: char| {
+            c.is_whitespace() || matches!(c, '"' | '\'' | '+' | ',' | '\\' | '`')
+        });
+        if line.is_empty() {
+            continue;
+        }
+        // Armour headers (`Proc-Type: 4,ENCRYPTED`, `Version: …`, `Comment: "…"`).
+        if line.contains(": ") || line.ends_with(':') && !line.contains(' ') {
+            continue;
+        }
+        // PGP armour checksum `=AbCd`.
+        if line.len() == 5 && line.starts_with('=') {
+            continue;
+        }
+        if !line
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'='))
+        {
+            return false;
+        }
+        b64.extend_from_slice(line.trim_end_matches('=').as_bytes());
+    }
+    if b64.len() < 64 {
+        return false;
+    }
+    let lower = b64.to_ascii_lowercase();
+    let placeholder = ["xxxxxx", "redacted", "example", "placeholder", "abcdefgh"]
+        .iter()
+        .any(|w| memchr::memmem::find(&lower, w.as_bytes()).is_some());
+    !placeholder && filter::entropy(&b64) >= 4.5
+}
+
+/// A Kubernetes Secret `data:` value: standard base64 that decodes either to text that is not a
+/// placeholder (`cGFzc3dvcmQ=` is "password") or to at least 16 bytes of binary (a keystore).
+fn k8s_secret_data(secret: &[u8]) -> bool {
+    if secret.len() % 4 != 0 || secret.len() < 4 {
+        return false;
+    }
+    let Ok(raw) = base64::engine::general_purpose::STANDARD.decode(secret) else {
+        return false;
+    };
+    match std::str::from_utf8(&raw) {
+        Ok(text) if text.chars().all(|c| !c.is_control() || c.is_whitespace()) => {
+            let t = text.trim();
+            if t.contains(char::is_whitespace) {
+                // Structured content (a .dockerconfigjson, a PEM key, a config file): judged by size.
+                return t.len() >= 16;
+            }
+            t.len() >= 3
+                && !filter::is_non_secret(t.as_bytes())
+                && t.bytes().any(|c| c.is_ascii_alphabetic())
+        }
+        _ => raw.len() >= 16,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn make_github(prefix: &str, random: &str) -> String {
         let crc = base62_crc32(random.as_bytes());
-        format!("{prefix}_{random}{}", std::str::from_utf8(&crc).unwrap_or(""))
+        format!(
+            "{prefix}_{random}{}",
+            std::str::from_utf8(&crc).unwrap_or("")
+        )
     }
 
     #[test]
@@ -189,7 +342,11 @@ mod tests {
     #[test]
     fn jwt_needs_json_header_and_payload() {
         let b = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
-        let tok = format!("{}.{}.c2ln", b(r#"{"alg":"HS256","typ":"JWT"}"#), b(r#"{"sub":"1"}"#));
+        let tok = format!(
+            "{}.{}.c2ln",
+            b(r#"{"alg":"HS256","typ":"JWT"}"#),
+            b(r#"{"sub":"1"}"#)
+        );
         assert!(check("jwt", tok.as_bytes()));
         let not = format!("{}.{}.c2ln", b("hello"), b("world"));
         assert!(!check("jwt", not.as_bytes()));
@@ -203,6 +360,75 @@ mod tests {
         let mut bad = ok.to_vec();
         bad[10] ^= 1;
         assert!(!check("gitlab-routable-crc32", &bad));
+    }
+
+    #[test]
+    fn base64_user_pass_needs_a_real_password() {
+        let b = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+        assert!(check("base64-user-pass", b("ci:Xk9#mQ2pL").as_bytes()));
+        assert!(!check("base64-user-pass", b("user:password").as_bytes()));
+        assert!(!check("base64-user-pass", b("no colon").as_bytes()));
+        assert!(!check("base64-user-pass", b(":empty-user").as_bytes()));
+    }
+
+    #[test]
+    fn jwt_signed_refuses_alg_none_and_stub_signatures() {
+        let b = |s: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+        let h = b(br#"{"alg":"HS256","typ":"JWT"}"#);
+        let p = b(br#"{"sub":"svc"}"#);
+        assert!(check(
+            "jwt-signed",
+            format!("{h}.{p}.{}", b(&[7u8; 32])).as_bytes()
+        ));
+        assert!(!check("jwt-signed", format!("{h}.{p}.c2ln").as_bytes()));
+        let none = b(br#"{"alg":"none"}"#);
+        assert!(!check(
+            "jwt-signed",
+            format!("{none}.{p}.{}", b(&[7u8; 32])).as_bytes()
+        ));
+    }
+
+    #[test]
+    fn private_key_block_needs_a_real_body() {
+        let body = "MHcCAQEEIBkg4LVWM9nuwNSk3yByxZpYRTBnVJk4pQ0Q1fZ9v7cXoAoGCCqGSM49AwEHoUQDQgAEyvq0s1kp6Q5nq8oZ2rJrO8h3wF0Zc9d1KkqS5Vg2u5Hk3XyWq1tQw0gq0S4nYwF6lH2m7b3s4h0w9yZt1eQ";
+        let pem = format!("-----BEGIN EC PRIVATE KEY-----\n{body}\n-----END EC PRIVATE KEY-----");
+        assert!(check("private-key-block", pem.as_bytes()));
+        let escaped = pem.replace('\n', "\\n");
+        assert!(check("private-key-block", escaped.as_bytes()));
+        assert!(check(
+            "private-key-block",
+            pem.replace('\n', "\r\n").as_bytes()
+        ));
+        assert!(!check(
+            "private-key-block",
+            b"-----BEGIN RSA PRIVATE KEY-----\n...\n-----END RSA PRIVATE KEY-----"
+        ));
+        let stub = format!(
+            "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----",
+            "A".repeat(80)
+        );
+        assert!(!check("private-key-block", stub.as_bytes()));
+        let b64 = base64::engine::general_purpose::STANDARD.encode(&pem);
+        assert!(check("base64-private-key", b64.as_bytes()));
+    }
+
+    #[test]
+    fn k8s_secret_data_and_32_bytes() {
+        let b = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+        assert!(check("k8s-secret-data", b("Xk9#mQ2pL").as_bytes()));
+        assert!(!check("k8s-secret-data", b("changeme").as_bytes()));
+        assert!(!check("k8s-secret-data", b"info"));
+        assert!(check(
+            "base64-32-bytes",
+            base64::engine::general_purpose::STANDARD
+                .encode([9u8; 32])
+                .as_bytes()
+        ));
+        assert!(check("generic-password", b"Tr0ub4dor&3"));
+        assert!(!check("generic-password", b"changeme"));
+        assert!(check("url-password", b"N7kq2Lm9"));
+        assert!(check("generic-token", b"a8Fk2Lq9Xz3Vb7Nm1Pw4Rt6Yc0Hs5Jd"));
+        assert!(check("generic-secret", b"Xk9mQ2pL"));
     }
 
     #[test]

@@ -255,17 +255,29 @@ pub fn classify_der(der_bytes: &[u8]) -> Option<Vec<CryptoInfo>> {
     if let Some(infos) = pkcs12::parse(obj) {
         return Some(infos);
     }
-    let attempts: [Parser; 8] = [
+    let attempts: [Parser; 7] = [
         pkcs8,
         pkcs1_private,
         |d| sec1_info(d, None, "sec1"),
         dsa_private,
         spki,
         encrypted_pkcs8,
-        pkcs1_public,
-        |d| dh_parameters(d, false),
+        unlabelled_two_integers,
     ];
     attempts.iter().find_map(|f| f(obj).ok()).map(|i| vec![i])
+}
+
+/// SEQUENCE { INTEGER, INTEGER } without a label: an RSA public key or DH parameters only when
+/// the numbers look like one (a large modulus and a small second number), since ECDSA
+/// signatures and many other structures have the same shape.
+fn unlabelled_two_integers(der_bytes: &[u8]) -> Result<CryptoInfo, String> {
+    let (mut r, _) = asn1::sequence(der_bytes).ok_or("not a SEQUENCE")?;
+    let big = r.expect(asn1::INTEGER).ok_or("first INTEGER")?;
+    let small = r.expect(asn1::INTEGER).ok_or("second INTEGER")?;
+    if asn1::bit_len(big.value) < 512 || small.uint().is_none_or(|v| v < 2) {
+        return Err("not a key".into());
+    }
+    pkcs1_public(der_bytes).or_else(|_| dh_parameters(der_bytes, false))
 }
 
 /// A blob that is one DER object (a `.der`, `.cer`, `.p12`, `.key` by content).

@@ -535,6 +535,9 @@ pub fn parse(der_bytes: &[u8]) -> Option<Vec<CryptoInfo>> {
     };
 
     let mut mac_password: Option<&'static Password> = None;
+    // A MAC that none of our passwords verifies means the password is someone else's (or the file
+    // is corrupt): decrypting with our candidates would be wasted work.
+    let mut mac_rules_out = false;
     if let Some(mac) = mac_data {
         let parsed = (|| {
             let mut m = mac.reader();
@@ -563,6 +566,7 @@ pub fn parse(der_bytes: &[u8]) -> Option<Vec<CryptoInfo>> {
                             hash.hmac_verify(&key, &content, digest)
                         });
                         ks.mac_verified = mac_password.is_some();
+                        mac_rules_out = mac_password.is_none();
                     }
                 }
                 None => ks.mac = Some(alg_oid),
@@ -573,7 +577,11 @@ pub fn parse(der_bytes: &[u8]) -> Option<Vec<CryptoInfo>> {
 
     let mut walk = Walk {
         // The password that verified the MAC opens the content; without one, try them all.
-        passwords: mac_password.map_or_else(|| PASSWORDS.iter().collect(), |p| vec![p]),
+        passwords: match (mac_password, mac_rules_out) {
+            (Some(p), _) => vec![p],
+            (None, true) => Vec::new(),
+            (None, false) => PASSWORDS.iter().collect(),
+        },
         items: Vec::new(),
         entries: Vec::new(),
         incomplete: false,
