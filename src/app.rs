@@ -78,8 +78,7 @@ fn scan(args: &ScanArgs) -> Result<u8> {
         .or_else(|| args.output.as_deref().and_then(format_from_extension))
         .unwrap_or(Format::Text);
     let roots: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
-    let rule_info: Vec<report::RuleInfo> =
-        engine.rules().iter().map(report::RuleInfo::from).collect();
+    let rule_info = report::rule_catalogue(engine.rules());
     let ctx = ReportContext {
         rules: &rule_info,
         roots: &roots,

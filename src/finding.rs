@@ -132,6 +132,10 @@ pub struct Finding {
     pub secret: Option<String>,
     /// The line holding the finding, redacted, trimmed to a readable length.
     pub snippet: String,
+    /// What a key, certificate or keystore is (algorithm, size, SPKI fingerprint, validity…),
+    /// when the material was parsed.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub crypto: Option<crate::detect::crypto::CryptoInfo>,
 }
 
 impl Finding {

@@ -126,17 +126,20 @@ impl<'e> Scanner<'e> {
         lines: &mut LineIndex<'_>,
         all_secrets: &[std::ops::Range<usize>],
     ) -> Finding {
-        let rule = &self.engine.rules()[m.rule];
         let secret_bytes = &blob.data[m.secret.clone()];
         let secret = String::from_utf8_lossy(secret_bytes);
-        let preview = finding::redact(&secret);
+        let meta = self.engine.meta(m);
+        let preview = match &m.crypto {
+            Some(c) => describe_crypto(&c.info),
+            None => finding::redact(&secret),
+        };
         let start = lines.position(m.secret.start);
         let end = lines.position(m.secret.end);
         Finding {
-            rule_id: rule.spec.id.clone(),
-            rule_name: rule.spec.name.clone(),
-            category: rule.spec.category.clone(),
-            severity: rule.spec.severity,
+            rule_id: meta.id.to_string(),
+            rule_name: meta.name.to_string(),
+            category: meta.category.to_string(),
+            severity: meta.severity,
             location: Location {
                 path: blob.path.to_string(),
                 start,
@@ -148,6 +151,7 @@ impl<'e> Scanner<'e> {
             preview,
             fingerprint: finding::fingerprint(secret_bytes),
             secret: self.settings.show_secrets.then(|| secret.into_owned()),
+            crypto: m.crypto.as_ref().map(|c| c.info.clone()),
         }
     }
 
@@ -291,4 +295,41 @@ fn snippet(
         preview,
         clean(after).trim_end()
     )
+}
+
+/// A safe, readable one-line description of key material, used as its preview: what it is and
+/// which key it is (SPKI fingerprint prefix), never any of its secret bytes.
+fn describe_crypto(info: &crate::detect::crypto::CryptoInfo) -> String {
+    use crate::detect::crypto::Kind;
+    let alg = match (&info.algorithm, &info.curve, info.bits) {
+        (Some(a), Some(c), _) => format!("{a} {c}"),
+        (Some(a), None, Some(b)) => format!("{a}-{b}"),
+        (Some(a), None, None) => a.clone(),
+        (None, _, _) => String::new(),
+    };
+    let kind = info.kind.as_str().replace('_', " ");
+    let mut out = if alg.is_empty() {
+        kind
+    } else {
+        format!("{alg} {kind}")
+    };
+    out.push_str(&format!(" ({}", info.format));
+    if info.kind == Kind::PrivateKey || info.kind == Kind::Keystore {
+        out.push_str(if info.encrypted {
+            ", encrypted"
+        } else {
+            ", in clear"
+        });
+    }
+    out.push(')');
+    if let Some(c) = &info.certificate {
+        out.push_str(&format!(
+            " subject {:?}, expires {}",
+            c.subject, c.not_after
+        ));
+    }
+    if let Some(fp) = &info.spki_sha256 {
+        out.push_str(&format!(" spki {}…", &fp[..fp.len().min(16)]));
+    }
+    out
 }

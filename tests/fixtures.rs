@@ -53,6 +53,9 @@ fn fixture_project_findings_match_expected() {
         .as_array()
         .expect("findings")
         .iter()
+        // Public keys and certificates are inventory items (severity note), not leaks: the
+        // tree plants secrets, and tests/crypto.rs covers the inventory side.
+        .filter(|f| f["severity"].as_str() != Some("note"))
         .map(|f| {
             let p = f["location"]["path"].as_str().unwrap().replace('\\', "/");
             let p = p

@@ -3,6 +3,7 @@
 //! keyword scan alone, whatever the number of rules; a regex is compiled only the first time one
 //! of its keywords is seen.
 
+use super::crypto;
 use super::filter;
 use super::rule::Rule;
 use super::validate;
@@ -11,15 +12,41 @@ use globset::{GlobSet, GlobSetBuilder};
 use std::cell::RefCell;
 use std::ops::Range;
 
-/// A rule match in a blob, before it becomes a [`crate::finding::Finding`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A match in a blob, before it becomes a [`crate::finding::Finding`].
+#[derive(Debug, Clone, PartialEq)]
 pub struct RawMatch {
-    /// Index into [`Engine::rules`].
+    /// Index into [`Engine::rules`] for a rule match; [`NATIVE`] for a crypto item.
     pub rule: usize,
-    /// The whole regex match.
+    /// The whole match.
     pub span: Range<usize>,
     /// The secret inside it.
     pub secret: Range<usize>,
+    /// What the key or certificate is, when the crypto parser recognised it (its own item, or a
+    /// vendor rule's match that covers key material, e.g. a cloud service-account key).
+    pub crypto: Option<Box<CryptoHit>>,
+    /// The secret itself contains one of its rule's keywords (a token prefix such as `ghp_`), so
+    /// it identifies its own type; a rule that matched only through nearby context does not.
+    pub self_identifying: bool,
+}
+
+/// Identity of a match's producer, for findings and reports.
+#[derive(Debug, Clone, Copy)]
+pub struct MatchMeta<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub category: &'a str,
+    pub severity: crate::finding::Severity,
+}
+
+/// `RawMatch::rule` of a match produced by the crypto parser rather than a rule.
+pub const NATIVE: usize = usize::MAX;
+
+/// A crypto item's identity: its native rule, severity and parsed description.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CryptoHit {
+    pub rule_id: &'static str,
+    pub severity: crate::finding::Severity,
+    pub info: crypto::CryptoInfo,
 }
 
 /// Problems met while matching (a rule whose regex does not compile): reported, never fatal.
@@ -44,6 +71,14 @@ pub struct Engine {
     path_only: Vec<bool>,
     path_restricted: Vec<bool>,
     generic: Vec<bool>,
+    /// Rules whose matches the crypto parser supersedes (generic ones and PEM-text private keys).
+    yields_to_crypto: Vec<bool>,
+    /// Who keeps a secret that two specific rules of equal standing report: see [`dedupe`].
+    tiebreak: Vec<u8>,
+    /// Keyword patterns from this index on belong to the crypto parser, not to rules.
+    crypto_keywords_from: usize,
+    /// Run the crypto parser (off when checking one rule's examples on its own).
+    crypto_enabled: bool,
 }
 
 /// Per-thread scratch buffers, reused across blobs to keep the hot path free of allocation.
@@ -59,9 +94,14 @@ thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
 
-/// How far past a window's end we look for the end of the line, so that a token cut by the window
-/// is not mistaken for a shorter one.
-const LINE_EXTENSION: usize = 1024;
+/// How far past a window's end we look for the end of the token it may cut, so that a token cut by
+/// the window is not mistaken for a shorter one.
+const TOKEN_EXTENSION: usize = 1024;
+
+/// Bytes that can continue a token (base64, base64url, hex, and the separators tokens use).
+fn is_token_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'+' | b'/' | b'=' | b'.' | b'~' | b'%')
+}
 
 impl Engine {
     pub fn new(rules: Vec<Rule>) -> Result<Engine, String> {
@@ -91,6 +131,12 @@ impl Engine {
                 exclude_glob_rule.push(i);
             }
         }
+        let crypto_keywords_from = keywords.len();
+        keywords.extend(
+            crypto::KEYWORDS
+                .iter()
+                .map(|k| k.to_ascii_lowercase().into_bytes()),
+        );
         let ac = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
@@ -100,6 +146,24 @@ impl Engine {
         let path_only = rules.iter().map(|r| r.spec.keywords.is_empty()).collect();
         let path_restricted = rules.iter().map(|r| !r.spec.paths.is_empty()).collect();
         let generic = rules.iter().map(|r| r.spec.category == "generic").collect();
+        let yields_to_crypto = rules
+            .iter()
+            .map(|r| matches!(r.spec.category.as_str(), "generic" | "private-key"))
+            .collect();
+        // Two specific rules on the same secret: a vendor rule names the service (an AWS key
+        // pair beats "a value in a credentials file"); then a rule scoped to this kind of file
+        // (.git-credentials) knows the format better than one that matches anywhere (any URL
+        // with a password).
+        let tiebreak = rules
+            .iter()
+            .map(|r| {
+                u8::from(matches!(
+                    r.spec.category.as_str(),
+                    "ai" | "cloud" | "messaging" | "payment" | "saas" | "vcs"
+                )) * 2
+                    + u8::from(!r.spec.paths.is_empty())
+            })
+            .collect();
         Ok(Engine {
             rules,
             ac,
@@ -111,7 +175,43 @@ impl Engine {
             path_only,
             path_restricted,
             generic,
+            yields_to_crypto,
+            tiebreak,
+            crypto_keywords_from,
+            crypto_enabled: true,
         })
+    }
+
+    /// Identity of whatever produced a match: its rule, or the crypto parser's native rule.
+    /// A crypto item's own severity wins over its rule's default (an encrypted key is less
+    /// severe than one in clear).
+    pub fn meta<'a>(&'a self, m: &'a RawMatch) -> MatchMeta<'a> {
+        match (&m.crypto, m.rule) {
+            (Some(c), NATIVE) => {
+                let native = crypto::RULES.iter().find(|r| r.id == c.rule_id);
+                MatchMeta {
+                    id: c.rule_id,
+                    name: native.map_or(c.rule_id, |r| r.name),
+                    category: native.map_or("private-key", |r| r.category),
+                    severity: c.severity,
+                }
+            }
+            (_, r) => {
+                let spec = &self.rules[r].spec;
+                MatchMeta {
+                    id: &spec.id,
+                    name: &spec.name,
+                    category: &spec.category,
+                    severity: spec.severity,
+                }
+            }
+        }
+    }
+
+    /// Rules only, without the crypto parser (to see what a rule does on its own).
+    pub fn without_crypto(mut self) -> Engine {
+        self.crypto_enabled = false;
+        self
     }
 
     pub fn rules(&self) -> &[Rule] {
@@ -158,8 +258,14 @@ impl Engine {
                     windows.push((i, 0, data.len()));
                 }
             }
+            let mut crypto_hit = false;
             for hit in self.ac.find_overlapping_iter(data) {
-                for &r in &self.keyword_rules[hit.pattern().as_usize()] {
+                let pattern = hit.pattern().as_usize();
+                if pattern >= self.crypto_keywords_from {
+                    crypto_hit = true;
+                    continue;
+                }
+                for &r in &self.keyword_rules[pattern] {
                     if excluded[r] || (self.path_restricted[r] && !path_ok[r]) {
                         continue;
                     }
@@ -172,11 +278,26 @@ impl Engine {
                     windows.push((r, start, end));
                 }
             }
-            if windows.is_empty() {
+            let before = out.len();
+            if self.crypto_enabled && (crypto_hit || crypto::wants_binary(path, data)) {
+                for item in crypto::detect(path, data) {
+                    out.push(RawMatch {
+                        rule: NATIVE,
+                        secret: item.span.clone(),
+                        span: item.span,
+                        crypto: Some(Box::new(CryptoHit {
+                            rule_id: item.rule_id,
+                            severity: item.severity,
+                            info: item.info,
+                        })),
+                        self_identifying: true,
+                    });
+                }
+            }
+            if windows.is_empty() && out.len() == before {
                 return;
             }
             windows.sort_unstable();
-            let before = out.len();
             let mut i = 0;
             while i < windows.len() {
                 let (r, start, mut end) = windows[i];
@@ -188,7 +309,12 @@ impl Engine {
                 self.run_rule(r, data, start, end, out, faults);
             }
             let found: Vec<RawMatch> = out.drain(before..).collect();
-            out.extend(dedupe(found, &self.generic));
+            out.extend(dedupe(
+                found,
+                &self.generic,
+                &self.yields_to_crypto,
+                &self.tiebreak,
+            ));
         });
     }
 
@@ -214,9 +340,12 @@ impl Engine {
                 return;
             }
         };
-        // Extend to the end of the line so a token crossing the window edge is seen whole.
-        let limit = (end + LINE_EXTENSION).min(data.len());
-        let end = memchr::memchr(b'\n', &data[end..limit]).map_or(limit, |p| end + p);
+        // Extend to the end of the token under the window's edge so it is seen whole.
+        let limit = (end + TOKEN_EXTENSION).min(data.len());
+        let end = data[end..limit]
+            .iter()
+            .position(|&b| !is_token_byte(b))
+            .map_or(limit, |p| end + p);
         let hay = &data[..end];
         let mut pos = start;
         while pos <= end {
@@ -234,10 +363,16 @@ impl Engine {
                 continue;
             }
             if self.accept(rule, secret.as_bytes(), m.as_bytes()) {
+                let lower = secret.as_bytes().to_ascii_lowercase();
+                let self_identifying = rule.spec.keywords.iter().any(|k| {
+                    memchr::memmem::find(&lower, k.to_ascii_lowercase().as_bytes()).is_some()
+                });
                 out.push(RawMatch {
                     rule: r,
                     span: m.range(),
                     secret: secret.range(),
+                    crypto: None,
+                    self_identifying,
                 });
             }
         }
@@ -298,25 +433,85 @@ fn glob(g: &str) -> Result<globset::Glob, String> {
         .map_err(|e| format!("bad glob {g:?}: {e}"))
 }
 
-/// Where a specific rule and a generic one report overlapping secrets, keep the specific one;
-/// where two rules report exactly the same secret span, keep the first by rule order.
-fn dedupe(mut found: Vec<RawMatch>, generic: &[bool]) -> Vec<RawMatch> {
+/// Where matches overlap, keep the most informative:
+/// * a crypto item beats a generic rule or a PEM-text private-key rule on the same bytes;
+/// * a vendor rule (e.g. a cloud service-account key) keeps its identity but takes over the
+///   crypto item's parsed description, so one secret is one finding;
+/// * a specific rule beats a generic one, a self-identifying match (token prefix) one found
+///   through context only; two rules on exactly the same span: the first by id.
+fn dedupe(
+    mut found: Vec<RawMatch>,
+    generic: &[bool],
+    yields_to_crypto: &[bool],
+    tiebreak: &[u8],
+) -> Vec<RawMatch> {
     if found.len() < 2 {
         return found;
     }
     found.sort_by_key(|m| (m.secret.start, m.secret.end, m.rule));
+    let is_generic = |m: &RawMatch| m.rule != NATIVE && generic[m.rule];
+    let yields = |m: &RawMatch| m.rule != NATIVE && yields_to_crypto[m.rule];
     let mut drop = vec![false; found.len()];
+    // Pass 1: a rule that yields to the parser (a bare PEM-block rule) goes wherever the parser
+    // understood the material. Done first so that it cannot, in turn, knock out a vendor rule
+    // (a GCP service-account key) that should carry the parsed key instead.
     for i in 0..found.len() {
         let mut j = i + 1;
         while j < found.len() && found[j].secret.start < found[i].secret.end {
             let (a, b) = (&found[i], &found[j]);
-            match (generic[a.rule], generic[b.rule]) {
-                (true, false) => drop[i] = true,
-                (false, true) => drop[j] = true,
-                _ if a.secret == b.secret => drop[j] = true,
-                _ => {}
+            if a.rule == NATIVE && yields(b) {
+                drop[j] = true;
+            } else if b.rule == NATIVE && yields(a) {
+                drop[i] = true;
             }
             j += 1;
+        }
+    }
+    // Pass 2: among what is left, a match that has itself been dropped drops nothing.
+    let mut adopt: Vec<(usize, usize)> = Vec::new();
+    for i in 0..found.len() {
+        let mut j = i + 1;
+        while j < found.len() && found[j].secret.start < found[i].secret.end {
+            if drop[i] {
+                break;
+            }
+            if drop[j] {
+                j += 1;
+                continue;
+            }
+            let (a, b) = (&found[i], &found[j]);
+            match (a.rule == NATIVE, b.rule == NATIVE) {
+                (true, true) => {}
+                (true, false) | (false, true) => {
+                    // A vendor rule names what the key is for; it keeps the parsed details.
+                    let (native, rule) = if a.rule == NATIVE { (i, j) } else { (j, i) };
+                    drop[native] = true;
+                    adopt.push((rule, native));
+                }
+                (false, false) => match (is_generic(a), is_generic(b)) {
+                    (true, false) => drop[i] = true,
+                    (false, true) => drop[j] = true,
+                    // Two specific rules on one secret: the one whose secret names its own type
+                    // (a token prefix) beats one that matched only through nearby context.
+                    _ if a.self_identifying != b.self_identifying => {
+                        drop[if a.self_identifying { j } else { i }] = true;
+                    }
+                    _ if a.secret == b.secret => {
+                        drop[if tiebreak[b.rule] > tiebreak[a.rule] {
+                            i
+                        } else {
+                            j
+                        }] = true;
+                    }
+                    _ => {}
+                },
+            }
+            j += 1;
+        }
+    }
+    for (rule, native) in adopt {
+        if found[rule].crypto.is_none() {
+            found[rule].crypto = found[native].crypto.clone();
         }
     }
     found
@@ -324,4 +519,160 @@ fn dedupe(mut found: Vec<RawMatch>, generic: &[bool]) -> Vec<RawMatch> {
         .zip(drop)
         .filter_map(|(m, d)| (!d).then_some(m))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::rule::parse_rule_file;
+
+    const RULES: &str = r#"
+[[rules]]
+id = "alpha"
+name = "Alpha"
+description = "d"
+category = "test"
+severity = "high"
+keywords = ["alpha_"]
+pattern = '\b(?P<secret>alpha_[a-z0-9]{10})\b'
+examples = ["alpha_0123456789"]
+
+[[rules]]
+id = "beta"
+name = "Beta"
+description = "d"
+category = "test"
+severity = "high"
+keywords = ["beta_"]
+pattern = '\b(?P<secret>beta_[a-z0-9]{10})\b'
+examples = ["beta_0123456789"]
+
+[[rules]]
+id = "generic-thing"
+name = "Generic"
+description = "d"
+category = "generic"
+severity = "low"
+keywords = ["token"]
+pattern = 'token\s*=\s*"(?P<secret>[a-z0-9_]{8,})"'
+examples = ["token = \"abcdefgh\""]
+
+[[rules]]
+id = "file-only"
+name = "File only"
+description = "d"
+category = "test"
+severity = "low"
+paths = ["**/.pgpass"]
+pattern = '(?m)^[^:\n]+:[0-9]+:[^:\n]+:[^:\n]+:(?P<secret>[^\n]+)$'
+examples = ["h:5432:d:u:p"]
+"#;
+
+    fn engine() -> Engine {
+        Engine::new(parse_rule_file(RULES, "test").expect("parse")).expect("engine")
+    }
+
+    fn ids(e: &Engine, path: &str, data: &[u8]) -> Vec<String> {
+        let (mut out, mut faults) = (Vec::new(), Vec::new());
+        e.scan(path, data, &mut out, &mut faults);
+        assert!(faults.is_empty());
+        out.iter()
+            .map(|m| match &m.crypto {
+                Some(c) if m.rule == NATIVE => c.rule_id.to_string(),
+                _ => e.rules()[m.rule].spec.id.clone(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn regexes_compile_only_when_their_keyword_hits() {
+        let e = engine();
+        assert!(ids(&e, "a.txt", b"nothing to see here, no keywords at all").is_empty());
+        assert!(e.rules().iter().all(|r| !r.is_compiled()));
+        assert_eq!(
+            ids(
+                &e,
+                "a.txt",
+                b"x = ALPHA_0123456789 ".to_ascii_lowercase().as_slice()
+            ),
+            vec!["alpha"]
+        );
+        let compiled: Vec<&str> = e
+            .rules()
+            .iter()
+            .filter(|r| r.is_compiled())
+            .map(|r| r.id())
+            .collect();
+        assert_eq!(compiled, vec!["alpha"]);
+    }
+
+    #[test]
+    fn specific_rule_wins_over_generic_on_same_secret() {
+        let e = engine();
+        assert_eq!(
+            ids(&e, "a.py", b"token = \"beta_0123456789\""),
+            vec!["beta"]
+        );
+        assert_eq!(
+            ids(&e, "a.py", b"token = \"zzzzzzzz9\""),
+            vec!["generic-thing"]
+        );
+    }
+
+    #[test]
+    fn self_identifying_token_beats_context_only_rule() {
+        let rules = r#"
+[[rules]]
+id = "aaa-context"
+name = "Context"
+description = "d"
+category = "saas"
+severity = "high"
+keywords = ["acme"]
+pattern = 'secret\s*=\s*(?P<secret>[a-z0-9_]{20,})'
+examples = ["acme secret = abcdefghijklmnopqrstu"]
+
+[[rules]]
+id = "zzz-prefixed"
+name = "Prefixed"
+description = "d"
+category = "saas"
+severity = "high"
+keywords = ["zz_sk_"]
+pattern = '\b(?P<secret>zz_sk_[a-z0-9]{16})\b'
+examples = ["zz_sk_0123456789abcdef"]
+"#;
+        let e = Engine::new(parse_rule_file(rules, "t").expect("parse")).expect("engine");
+        let data = b"secret = zz_sk_0123456789abcdef\nacme_secret = other\n";
+        assert_eq!(ids(&e, "a.env", data), vec!["zzz-prefixed"]);
+    }
+
+    #[test]
+    fn many_hits_in_one_file_are_each_reported_once() {
+        let e = engine();
+        let mut data = Vec::new();
+        for i in 0..500 {
+            data.extend_from_slice(format!("alpha_{i:010}\n").as_bytes());
+        }
+        assert_eq!(ids(&e, "a.txt", &data).len(), 500);
+    }
+
+    #[test]
+    fn path_only_rules_run_on_their_paths_only() {
+        let e = engine();
+        let body = b"db.internal:5432:app:svc:Q9v!x2Lr\n";
+        assert_eq!(ids(&e, "home/u/.pgpass", body), vec!["file-only"]);
+        assert!(ids(&e, "notes.txt", body).is_empty());
+    }
+
+    #[test]
+    fn token_cut_by_window_edge_is_not_shortened() {
+        // The keyword hit is far from the token's end: the window is extended to the end of the line.
+        let e = engine();
+        let long = format!("alpha_{}", "a".repeat(600));
+        assert!(
+            ids(&e, "a.txt", long.as_bytes()).is_empty(),
+            "a 606-char run is not a 16-char token"
+        );
+    }
 }

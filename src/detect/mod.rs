@@ -11,5 +11,5 @@ pub mod filter;
 pub mod rule;
 pub mod validate;
 
-pub use engine::{Engine, RawMatch, RuleFault};
+pub use engine::{CryptoHit, Engine, NATIVE, RawMatch, RuleFault};
 pub use rule::{Rule, RuleError};

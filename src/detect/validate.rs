@@ -16,6 +16,7 @@ pub const NAMES: &[&str] = &[
     "base64-64-bytes",
     "pypi-macaroon",
     "not-uuid",
+    "gitlab-routable-crc32",
     "generic-password",
     "generic-secret",
     "generic-token",
@@ -44,6 +45,7 @@ pub fn check(name: &str, secret: &[u8]) -> bool {
         "base64-64-bytes" => decode_base64_any(secret).is_some_and(|d| d.len() == 64),
         "pypi-macaroon" => pypi_macaroon(secret),
         "not-uuid" => !is_uuid(secret),
+        "gitlab-routable-crc32" => gitlab_routable(secret),
         "generic-password" => filter::is_plausible_secret(secret, ValueKind::Password),
         "generic-secret" => filter::is_plausible_secret(secret, ValueKind::Secret),
         "generic-token" => filter::is_plausible_secret(secret, ValueKind::Token),
@@ -163,6 +165,22 @@ fn pypi_macaroon(secret: &[u8]) -> bool {
     };
     decode_base64_any(body)
         .is_some_and(|raw| raw.len() > 32 && raw.windows(8).any(|w| w == b"pypi.org"))
+}
+
+/// GitLab routable tokens end in two base36 digits of the payload's length and seven base36
+/// digits of the CRC32 of everything before those seven (prefix, payload, version and length).
+fn gitlab_routable(secret: &[u8]) -> bool {
+    let Some(body_len) = secret.len().checked_sub(7) else {
+        return false;
+    };
+    let (body, crc) = secret.split_at(body_len);
+    let mut n = crc32fast::hash(body);
+    let mut want = [b'0'; 7];
+    for slot in want.iter_mut().rev() {
+        *slot = b"0123456789abcdefghijklmnopqrstuvwxyz"[(n % 36) as usize];
+        n /= 36;
+    }
+    crc == want
 }
 
 pub fn is_uuid(s: &[u8]) -> bool {
@@ -348,6 +366,16 @@ mod tests {
         assert!(check("jwt", tok.as_bytes()));
         let not = format!("{}.{}.c2ln", b("hello"), b("world"));
         assert!(!check("jwt", not.as_bytes()));
+    }
+
+    #[test]
+    fn gitlab_routable_checksum() {
+        // Built with GitLab's scheme; the last seven characters are the base36 CRC32.
+        let ok = b"glpat-AyiFiQXxjbiI3x7URlRLJGM6MQpvOm03dDgKdDowCnU6cnFuM2QW.01.1g0ti171q";
+        assert!(check("gitlab-routable-crc32", ok));
+        let mut bad = ok.to_vec();
+        bad[10] ^= 1;
+        assert!(!check("gitlab-routable-crc32", &bad));
     }
 
     #[test]

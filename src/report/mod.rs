@@ -39,6 +39,28 @@ impl From<&crate::detect::Rule> for RuleInfo {
     }
 }
 
+impl From<&crate::detect::crypto::NativeRule> for RuleInfo {
+    fn from(r: &crate::detect::crypto::NativeRule) -> Self {
+        RuleInfo {
+            id: r.id.to_string(),
+            name: r.name.to_string(),
+            description: r.description.to_string(),
+            category: r.category.to_string(),
+            severity: r.severity,
+            remediation: Some(r.remediation.to_string()),
+            references: Vec::new(),
+        }
+    }
+}
+
+/// Metadata of every detector in effect (rules and the crypto parser's native rules), by id.
+pub fn rule_catalogue(rules: &[crate::detect::Rule]) -> Vec<RuleInfo> {
+    let mut all: Vec<RuleInfo> = rules.iter().map(RuleInfo::from).collect();
+    all.extend(crate::detect::crypto::RULES.iter().map(RuleInfo::from));
+    all.sort_by(|a, b| a.id.cmp(&b.id));
+    all
+}
+
 /// What every report needs besides the outcome.
 pub struct ReportContext<'a> {
     /// Metadata of every rule in effect, sorted by id.

@@ -179,6 +179,12 @@ fn result(f: &Finding, rule_index: Option<usize>) -> sarif::Result {
     if let Some(s) = &f.secret {
         props.push(("secret", json!(s)));
     }
+    if let Some(c) = &f.crypto {
+        props.push((
+            "crypto",
+            serde_json::to_value(c).unwrap_or(serde_json::Value::Null),
+        ));
+    }
     // GitHub merges results whose partial fingerprints are equal, so the same secret in two files
     // must differ here; within one file it stays equal when lines move.
     let mut fps = BTreeMap::new();
