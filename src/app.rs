@@ -6,6 +6,8 @@ use crate::detect::{self, Engine, Rule};
 use crate::report::{self, ReportContext};
 use crate::scan::{ScanOutcome, ScanSettings, Scanner};
 use crate::source::fs::{self, FsOptions};
+use crate::source::git::{self, GitOptions};
+use crate::source::sinks;
 use anyhow::{Context, Result, bail};
 use std::io::{IsTerminal, Write};
 use std::path::Path;
@@ -50,6 +52,11 @@ fn scan(args: &ScanArgs) -> Result<u8> {
         max_file_size: args.max_file_size,
         follow_symlinks: args.follow_symlinks,
     };
+    let git_opts = if args.git_mode() {
+        Some(git_options(args)?)
+    } else {
+        None
+    };
     let scanner = Scanner::new(
         &engine,
         ScanSettings {
@@ -62,7 +69,12 @@ fn scan(args: &ScanArgs) -> Result<u8> {
         let ticker = progress
             .as_ref()
             .map(|p| s.spawn(|| p.run(&scanner.progress)));
-        let r = fs::walk(&opts, &scanner);
+        let r = match &git_opts {
+            Some(g) => scan_repositories(args, g, &opts, &scanner),
+            None => fs::walk(&opts, &scanner)
+                .map(|()| Vec::new())
+                .map_err(anyhow::Error::from),
+        };
         if let Some(p) = &progress {
             p.stop();
         }
@@ -71,7 +83,7 @@ fn scan(args: &ScanArgs) -> Result<u8> {
         }
         r
     });
-    walked?;
+    let git_runs = walked?;
     let outcome = scanner.finish();
     let format = args
         .format
@@ -82,7 +94,15 @@ fn scan(args: &ScanArgs) -> Result<u8> {
     let ctx = ReportContext {
         rules: &rule_info,
         roots: &roots,
-        root_dir: single_root_dir(&args.paths),
+        root_dir: if args.git_mode() {
+            match args.paths.as_slice() {
+                [p] => work_tree_of(p).and_then(|d| std::fs::canonicalize(d).ok()),
+                _ => None,
+            }
+        } else {
+            single_root_dir(&args.paths)
+        },
+        git: &git_runs,
     };
     let color = match args.color {
         ColorChoice::Always => true,
@@ -110,6 +130,78 @@ fn scan(args: &ScanArgs) -> Result<u8> {
         }
     }
     Ok(exit_code(&outcome, args))
+}
+
+/// History options shared by every repository of the run.
+fn git_options(args: &ScanArgs) -> Result<GitOptions> {
+    let range = match &args.range {
+        None => None,
+        Some(r) => {
+            let Some((a, b)) = r.split_once("..") else {
+                bail!("--range {r:?}: expected A..B");
+            };
+            if b.starts_with('.') || a.is_empty() || b.is_empty() {
+                bail!("--range {r:?}: expected A..B (two revisions, two dots)");
+            }
+            Some((a.to_string(), b.to_string()))
+        }
+    };
+    let mut g = GitOptions::new(".");
+    g.refs = (!args.refs.is_empty()).then(|| args.refs.clone());
+    g.since.clone_from(&args.since);
+    g.range = range;
+    g.threads = args.threads;
+    g.max_blob_size = args.max_file_size;
+    g.all_occurrences = args.all_occurrences;
+    Ok(g)
+}
+
+/// Scan the history of each repository (and, with --worktree, its files), into one scanner.
+/// With several repositories, paths are prefixed with the repository as given.
+fn scan_repositories(
+    args: &ScanArgs,
+    template: &GitOptions,
+    fs_opts: &FsOptions,
+    scanner: &Scanner<'_>,
+) -> Result<Vec<report::GitRun>> {
+    let many = args.paths.len() > 1;
+    let mut runs = Vec::new();
+    for repo in &args.paths {
+        let shown = repo.display().to_string();
+        let prefix = many.then(|| format!("{}/", shown.trim_end_matches('/')));
+        let sink = sinks::Prefixed::new(scanner, prefix.as_deref());
+        let opts = GitOptions {
+            repo: repo.clone(),
+            ..template.clone()
+        };
+        let summary = git::scan_history(&opts, &sink)
+            .with_context(|| format!("scanning the history of {shown}"))?;
+        if args.worktree {
+            let work_tree = work_tree_of(repo);
+            match work_tree {
+                Some(dir) => {
+                    let wt = FsOptions {
+                        roots: vec![dir],
+                        ..fs_opts.clone()
+                    };
+                    let dedup = sinks::SkipKnownBlobs::new(&sink, &summary);
+                    fs::walk(&wt, &dedup)?;
+                }
+                None => eprintln!("keyaudit: {shown} is a bare repository: no work tree to scan"),
+            }
+        }
+        runs.push(report::GitRun {
+            repo: shown,
+            summary,
+        });
+    }
+    Ok(runs)
+}
+
+/// The top of the work tree of the repository at `path`, if it has one.
+fn work_tree_of(path: &Path) -> Option<std::path::PathBuf> {
+    let repo = gix::discover(path).ok()?;
+    repo.workdir().map(Path::to_path_buf)
 }
 
 fn exit_code(outcome: &ScanOutcome, args: &ScanArgs) -> u8 {

@@ -127,6 +127,54 @@ pub struct ScanArgs {
     /// Colour in the text report: auto (only on a terminal), always, never.
     #[arg(long, value_name = "WHEN", default_value = "auto")]
     pub color: ColorChoice,
+
+    /// Scan git history: every blob of every ref (branches, tags, remote-tracking refs, the
+    /// stash), each distinct blob once, with the commit that first introduced it. PATHs are then
+    /// repositories: a work tree, a directory inside one, or a bare repository. The work tree
+    /// itself is not scanned unless --worktree is given.
+    #[arg(long, help_heading = "Git history")]
+    pub git: bool,
+
+    /// Start from this ref or revision instead of all refs (repeatable; globs over full ref
+    /// names such as 'refs/tags/*' allowed). Implies --git.
+    #[arg(long = "ref", value_name = "REF", help_heading = "Git history")]
+    pub refs: Vec<String>,
+
+    /// Only what commits not reachable from REV introduced: what a branch adds
+    /// (--since origin/main). An unknown REV is an error (exit 2). Implies --git.
+    #[arg(
+        long,
+        value_name = "REV",
+        conflicts_with = "range",
+        help_heading = "Git history"
+    )]
+    pub since: Option<String>,
+
+    /// Only what commits in A..B (reachable from B, not from A) introduced. Implies --git.
+    #[arg(long, value_name = "A..B", help_heading = "Git history")]
+    pub range: Option<String>,
+
+    /// List, for each finding, every commit and path that introduced its blob, not only the
+    /// first. Implies --git.
+    #[arg(long, help_heading = "Git history")]
+    pub all_occurrences: bool,
+
+    /// With --git, also scan the work tree (uncommitted and untracked files), skipping files
+    /// whose exact content history already covered.
+    #[arg(long, help_heading = "Git history")]
+    pub worktree: bool,
+}
+
+impl ScanArgs {
+    /// Whether history is scanned: `--git` or any option that only makes sense with it.
+    pub fn git_mode(&self) -> bool {
+        self.git
+            || !self.refs.is_empty()
+            || self.since.is_some()
+            || self.range.is_some()
+            || self.all_occurrences
+            || self.worktree
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -136,17 +136,49 @@ pub struct Finding {
     /// when the material was parsed.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub crypto: Option<crate::detect::crypto::CryptoInfo>,
+    /// Where in git history this occurrence comes from (history scans only).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub git: Option<GitProvenance>,
+}
+
+/// Git provenance of one finding: the blob, the commit that first put it at this path, and
+/// whether the secret is still in the current checkout or lives on only in history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GitProvenance {
+    /// Object id of the blob holding the secret.
+    pub blob_id: String,
+    /// The earliest commit (by commit time) that put this blob at this path. `None` only for a
+    /// blob reached through a ref to a tree or blob rather than a commit.
+    pub commit: Option<crate::source::git::GitCommit>,
+    /// The blob is at this path in HEAD's tree.
+    pub at_head: bool,
+    /// The blob is anywhere in HEAD's tree: the secret is still in the current checkout.
+    pub present_at_head: bool,
+    /// With `--all-occurrences`: every commit and path that introduced this blob, oldest first.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub occurrences: Option<Vec<crate::source::git::GitIntroduction>>,
 }
 
 impl Finding {
     /// Total order used by every report, so that output does not depend on thread scheduling.
-    pub fn sort_key(&self) -> (&str, u32, u32, &str, &str) {
+    /// Report order: by place, then rule and secret; history findings at the same place (the
+    /// same secret in successive versions of a file) oldest commit first, then by blob.
+    pub fn sort_key(&self) -> (&str, u32, u32, &str, &str, i64, &str) {
+        let (time, blob) = match &self.git {
+            Some(g) => (
+                g.commit.as_ref().map_or(i64::MIN, |c| c.commit_time),
+                g.blob_id.as_str(),
+            ),
+            None => (i64::MIN, ""),
+        };
         (
             &self.location.path,
             self.location.start.line,
             self.location.start.column,
             &self.rule_id,
             &self.fingerprint,
+            time,
+            blob,
         )
     }
 }

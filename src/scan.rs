@@ -5,7 +5,8 @@
 
 use crate::detect::{Engine, RawMatch};
 use crate::finding::{self, Finding, Location, Position};
-use crate::source::{Blob, BlobSink, Problem, ProblemKind};
+use crate::source::git::GitOrigin;
+use crate::source::{Blob, BlobSink, Origin, Problem, ProblemKind};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -152,6 +153,7 @@ impl<'e> Scanner<'e> {
             fingerprint: finding::fingerprint(secret_bytes),
             secret: self.settings.show_secrets.then(|| secret.into_owned()),
             crypto: m.crypto.as_ref().map(|c| c.info.clone()),
+            git: None,
         }
     }
 
@@ -184,7 +186,10 @@ impl<'e> Scanner<'e> {
 
 impl BlobSink for Scanner<'_> {
     fn blob(&self, blob: Blob<'_>) {
-        let found = self.detect(blob);
+        let mut found = self.detect(blob);
+        if let Origin::Git(g) = blob.origin {
+            found = with_git_provenance(found, g);
+        }
         self.progress.blobs.fetch_add(1, Ordering::Relaxed);
         self.progress
             .bytes
@@ -330,6 +335,30 @@ fn describe_crypto(info: &crate::detect::crypto::CryptoInfo) -> String {
     }
     if let Some(fp) = &info.spki_sha256 {
         out.push_str(&format!(" spki {}…", &fp[..fp.len().min(16)]));
+    }
+    out
+}
+
+/// A history blob is detected once, at its first path; each path it was introduced at then gets
+/// its own copy of the findings, credited to the commit that put the blob there.
+fn with_git_provenance(found: Vec<Finding>, g: &GitOrigin) -> Vec<Finding> {
+    if found.is_empty() {
+        return found;
+    }
+    let mut out = Vec::with_capacity(found.len() * g.introduced.len());
+    for intro in &g.introduced {
+        for f in &found {
+            let mut f = f.clone();
+            f.location.path.clone_from(&intro.path);
+            f.git = Some(finding::GitProvenance {
+                blob_id: g.blob_id.clone(),
+                commit: intro.commit.clone(),
+                at_head: intro.at_head,
+                present_at_head: g.present_at_head,
+                occurrences: g.occurrences.clone(),
+            });
+            out.push(f);
+        }
     }
     out
 }

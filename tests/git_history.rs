@@ -6,9 +6,11 @@ use keyaudit::source::git::{
 };
 use keyaudit::source::{Blob, BlobSink, Origin, Problem, ProblemKind};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 use std::sync::Mutex;
+
+mod common;
+use common::git::Repo;
 use std::time::{Duration, Instant};
 
 // ---------------------------------------------------------------------------------------------
@@ -82,96 +84,6 @@ fn scan(opts: &GitOptions) -> Scan {
 
 fn scan_repo(dir: &Path) -> Scan {
     scan(&GitOptions::new(dir))
-}
-
-/// A scratch repository driven through the git CLI, isolated from the user's configuration.
-struct Repo {
-    _tmp: tempfile::TempDir,
-    dir: PathBuf,
-}
-
-impl Repo {
-    fn new() -> Repo {
-        let tmp = tempfile::tempdir().expect("tempdir");
-        let dir = tmp.path().join("repo");
-        std::fs::create_dir(&dir).unwrap();
-        let repo = Repo { _tmp: tmp, dir };
-        repo.git(&["init", "-q", "-b", "main"]);
-        repo
-    }
-
-    fn git_cmd(&self, dir: &Path, args: &[&str]) -> Command {
-        let mut cmd = Command::new("git");
-        cmd.args(args)
-            .current_dir(dir)
-            .env("HOME", self._tmp.path())
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_AUTHOR_NAME", "Alice Author")
-            .env("GIT_AUTHOR_EMAIL", "alice@example.com")
-            .env("GIT_COMMITTER_NAME", "Carol Committer")
-            .env("GIT_COMMITTER_EMAIL", "carol@example.com")
-            .env("GIT_AUTHOR_DATE", "2019-01-01T00:00:00Z")
-            .env("GIT_COMMITTER_DATE", "2019-01-01T00:00:00Z");
-        cmd
-    }
-
-    fn git_in(&self, dir: &Path, args: &[&str]) -> String {
-        let out = self.git_cmd(dir, args).output().expect("run git");
-        assert!(
-            out.status.success(),
-            "git {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
-    }
-
-    fn git(&self, args: &[&str]) -> String {
-        self.git_in(&self.dir, args)
-    }
-
-    fn write(&self, path: &str, content: &str) {
-        let p = self.dir.join(path);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, content).unwrap();
-    }
-
-    /// Commit everything with author and committer date `date` (RFC 3339); returns the id.
-    fn commit(&self, date: &str, message: &str) -> String {
-        self.git(&["add", "-A"]);
-        self.commit_staged(date, message)
-    }
-
-    /// Commit the index as it is.
-    fn commit_staged(&self, date: &str, message: &str) -> String {
-        let out = self
-            .git_cmd(&self.dir, &["commit", "-q", "--allow-empty", "-m", message])
-            .env("GIT_AUTHOR_DATE", date)
-            .env("GIT_COMMITTER_DATE", date)
-            .output()
-            .expect("git commit");
-        assert!(
-            out.status.success(),
-            "commit failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        self.git(&["rev-parse", "HEAD"])
-    }
-
-    /// Blob ids of every blob reachable from all refs, per `git rev-list --objects --all`.
-    fn all_blob_ids(&self) -> Vec<String> {
-        let listing = self.git(&["rev-list", "--objects", "--all"]);
-        let mut ids = Vec::new();
-        for line in listing.lines() {
-            let id = line.split(' ').next().unwrap();
-            if self.git(&["cat-file", "-t", id]) == "blob" {
-                ids.push(id.to_string());
-            }
-        }
-        ids.sort();
-        ids.dedup();
-        ids
-    }
 }
 
 fn commit_of(intro: &keyaudit::source::git::GitIntroduction) -> &keyaudit::source::git::GitCommit {

@@ -12,7 +12,7 @@ use std::io::Write;
 
 /// Bumped on any change a consumer could notice: major for removals and renames, minor for
 /// additions.
-pub const SCHEMA_VERSION: &str = "1.0.0";
+pub const SCHEMA_VERSION: &str = "1.1.0";
 
 #[derive(Serialize)]
 struct Report<'a> {
@@ -22,6 +22,9 @@ struct Report<'a> {
     /// False when some requested input could not be read: the findings may not be all there is.
     complete: bool,
     summary: Summary<'a>,
+    /// History scans: per repository, what was walked (refs, commits, blobs) and how.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    git: &'a [super::GitRun],
     findings: &'a [Finding],
     problems: &'a [Problem],
 }
@@ -68,6 +71,7 @@ pub fn write(
             by_rule,
             problems: outcome.problem_counts(),
         },
+        git: ctx.git,
         findings: &outcome.findings,
         problems: &outcome.problems,
     };

@@ -69,6 +69,17 @@ pub struct ReportContext<'a> {
     pub roots: &'a [String],
     /// The one scanned directory, absolute, when there is exactly one.
     pub root_dir: Option<PathBuf>,
+    /// One entry per repository whose history was scanned (empty for a file-tree scan).
+    pub git: &'a [GitRun],
+}
+
+/// A repository whose history was scanned, and what the history scan did.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct GitRun {
+    /// The repository as the user named it.
+    pub repo: String,
+    #[serde(flatten)]
+    pub summary: crate::source::git::GitScanSummary,
 }
 
 /// Write a report file readable by its owner only (0600): reports describe where secrets are.

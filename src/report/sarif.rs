@@ -19,6 +19,8 @@ pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 pub const URI_BASE: &str = "%SRCROOT%";
 /// Key of our fingerprint in `partialFingerprints`; versioned like the fingerprint itself.
 pub const FINGERPRINT_KEY: &str = "keyauditSecret/v1";
+/// Key of the introducing commit in `partialFingerprints` (history scans).
+pub const COMMIT_KEY: &str = "commitSha/v1";
 
 pub fn write(
     out: &mut dyn Write,
@@ -185,6 +187,23 @@ fn result(f: &Finding, rule_index: Option<usize>) -> sarif::Result {
             serde_json::to_value(c).unwrap_or(serde_json::Value::Null),
         ));
     }
+    if let Some(g) = &f.git {
+        props.push(("blobId", json!(g.blob_id)));
+        props.push(("presentAtHead", json!(g.present_at_head)));
+        if let Some(c) = &g.commit {
+            props.push(("commit", json!(c.id)));
+            props.push(("authorName", json!(c.author_name)));
+            props.push(("authorEmail", json!(c.author_email)));
+            props.push(("authorDate", json!(c.author_date)));
+            props.push(("commitDate", json!(c.commit_date)));
+        }
+        if let Some(o) = &g.occurrences {
+            props.push((
+                "occurrences",
+                serde_json::to_value(o).unwrap_or(serde_json::Value::Null),
+            ));
+        }
+    }
     // GitHub merges results whose partial fingerprints are equal, so the same secret in two files
     // must differ here; within one file it stays equal when lines move.
     let mut fps = BTreeMap::new();
@@ -192,6 +211,10 @@ fn result(f: &Finding, rule_index: Option<usize>) -> sarif::Result {
         FINGERPRINT_KEY.to_string(),
         format!("{}:{}", f.fingerprint, path_hash(&f.location.path)),
     );
+    // History findings: the same secret at the same path in two commits is two alerts.
+    if let Some(c) = f.git.as_ref().and_then(|g| g.commit.as_ref()) {
+        fps.insert(COMMIT_KEY.to_string(), c.id.clone());
+    }
     let builder = sarif::Result::builder()
         .rule_id(f.rule_id.clone())
         .level(level(f))
@@ -280,6 +303,27 @@ pub fn build(outcome: &ScanOutcome, ctx: &ReportContext<'_>) -> sarif::Sarif {
         .invocations(vec![invocation])
         .column_kind(json!("unicodeCodePoints"))
         .build();
+    let vcs: Vec<sarif::VersionControlDetails> = ctx
+        .git
+        .iter()
+        .filter_map(|g| {
+            let head = g.summary.head_commit.clone()?;
+            let uri = g.summary.origin_url.clone().unwrap_or_else(|| {
+                let dir = std::fs::canonicalize(&g.repo)
+                    .map_or_else(|_| g.repo.clone(), |p| p.to_string_lossy().into_owned());
+                format!("file://{}", uri_path(&dir))
+            });
+            Some(
+                sarif::VersionControlDetails::builder()
+                    .repository_uri(uri)
+                    .revision_id(head)
+                    .build(),
+            )
+        })
+        .collect();
+    if !vcs.is_empty() {
+        run.version_control_provenance = Some(vcs);
+    }
     if let Some(root) = &ctx.root_dir {
         let mut uri = format!("file://{}", uri_path(&root.to_string_lossy()));
         if !uri.ends_with('/') {

@@ -51,6 +51,24 @@ pub fn write(
             f.secret.as_deref().unwrap_or(&f.preview),
         )?;
         writeln!(out, "               {}", paint(color, "2", &f.snippet))?;
+        if let Some(g) = &f.git {
+            let when = match &g.commit {
+                Some(c) => format!(
+                    "introduced {} by {} <{}> in {}",
+                    c.author_date.get(..10).unwrap_or(&c.author_date),
+                    c.author_name,
+                    c.author_email,
+                    c.id.get(..12).unwrap_or(&c.id)
+                ),
+                None => "reached through a ref without a commit".to_string(),
+            };
+            let still = if g.present_at_head {
+                "still at HEAD"
+            } else {
+                "only in history"
+            };
+            writeln!(out, "               {when}; {still}")?;
+        }
         writeln!(out, "               fingerprint {}", f.fingerprint)?;
     }
     if current.is_some() {

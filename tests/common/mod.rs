@@ -155,3 +155,4 @@ keywords = ["lowtok_"]
 pattern = '''\b(?P<secret>lowtok_[a-z0-9]{12})\b'''
 examples = ["lowtok_abcdef123456"]
 "#;
+pub mod git;

@@ -38,7 +38,7 @@ mod refs;
 
 use super::{BlobSink, Problem, ProblemKind};
 use gix::ObjectId;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::path::PathBuf;
 
@@ -128,7 +128,7 @@ pub struct GitOrigin {
 }
 
 /// One path of a blob and the commit that put the blob there.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct GitIntroduction {
     /// `/`-separated path in the tree; non-UTF-8 bytes are shown lossily. For a blob reached only
     /// through a ref that points at a tree or blob (no commit), the ref name, then `:` and the path.
@@ -140,7 +140,7 @@ pub struct GitIntroduction {
 }
 
 /// The commit that introduced a blob.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct GitCommit {
     /// 40 hex digits.
     pub id: String,
