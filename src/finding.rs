@@ -152,7 +152,8 @@ pub struct GitProvenance {
     pub commit: Option<crate::source::git::GitCommit>,
     /// The blob is at this path in HEAD's tree.
     pub at_head: bool,
-    /// The blob is anywhere in HEAD's tree: the secret is still in the current checkout.
+    /// A blob holding this secret at this path (this version or a later edit of the file) is
+    /// in HEAD's tree: the secret is still in the current checkout, not only in history.
     pub present_at_head: bool,
     /// With `--all-occurrences`: every commit and path that introduced this blob, oldest first.
     #[serde(skip_serializing_if = "Option::is_none", default)]

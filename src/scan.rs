@@ -159,10 +159,11 @@ impl<'e> Scanner<'e> {
 
     /// Sort everything into report order and hand it over.
     pub fn finish(self) -> ScanOutcome {
-        let mut findings = self
+        let findings = self
             .findings
             .into_inner()
             .unwrap_or_else(|e| e.into_inner());
+        let mut findings = collapse_versions(findings);
         findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         let mut problems = self
             .problems
@@ -361,4 +362,56 @@ fn with_git_provenance(found: Vec<Finding>, g: &GitOrigin) -> Vec<Finding> {
         }
     }
     out
+}
+
+/// History holds a secret once per version of the file that carries it: each edit of the file
+/// makes a new blob. Report it once per path, at its earliest introduction, which is the date
+/// that matters (the key's age); `present_at_head` then says whether any version holding it is
+/// still in HEAD's tree. Deterministic: the earliest (commit time, blob id, line) wins.
+fn collapse_versions(findings: Vec<Finding>) -> Vec<Finding> {
+    use std::collections::HashMap;
+    type Rank = (i64, String, u32);
+    let rank = |f: &Finding| -> Rank {
+        let g = f.git.as_ref();
+        (
+            g.and_then(|g| g.commit.as_ref())
+                .map_or(i64::MIN, |c| c.commit_time),
+            g.map_or_else(String::new, |g| g.blob_id.clone()),
+            f.location.start.line,
+        )
+    };
+    let mut best: HashMap<(String, String, String), (usize, Rank, bool)> = HashMap::new();
+    for (i, f) in findings.iter().enumerate() {
+        let Some(g) = &f.git else { continue };
+        let key = (
+            f.location.path.clone(),
+            f.rule_id.clone(),
+            f.fingerprint.clone(),
+        );
+        let r = rank(f);
+        best.entry(key)
+            .and_modify(|(at, br, head)| {
+                *head |= g.present_at_head;
+                if r < *br {
+                    *at = i;
+                    *br = r.clone();
+                }
+            })
+            .or_insert((i, r, g.present_at_head));
+    }
+    let keep: HashMap<usize, bool> = best.into_values().map(|(i, _, h)| (i, h)).collect();
+    findings
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, mut f)| {
+            if f.git.is_none() {
+                return Some(f);
+            }
+            let head = *keep.get(&i)?;
+            if let Some(g) = f.git.as_mut() {
+                g.present_at_head = head;
+            }
+            Some(f)
+        })
+        .collect()
 }

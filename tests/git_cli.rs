@@ -79,6 +79,30 @@ fn deleted_secret_is_reported_with_its_2020_commit_and_only_in_history() {
 }
 
 #[test]
+fn a_secret_kept_through_many_edits_is_one_finding_dated_by_its_first_commit() {
+    let repo = Repo::new();
+    let token = github_token("ghp", 51);
+    let mut first = String::new();
+    for i in 0..5 {
+        repo.write(
+            "settings.py",
+            &format!("DEBUG = {i}\nGITHUB_TOKEN = \"{token}\"\n"),
+        );
+        let id = repo.commit(&format!("202{i}-02-01T00:00:00Z"), "edit settings");
+        if i == 0 {
+            first = id;
+        }
+    }
+    let (_, report) = scan(&repo.dir, &["--git", "."]);
+    assert_eq!(findings(&report).len(), 1, "{report:#}");
+    let git = &findings(&report)[0]["git"];
+    assert_eq!(git["commit"]["id"], first.as_str());
+    assert_eq!(git["commit"]["author_date"], "2020-02-01T00:00:00Z");
+    assert_eq!(git["present_at_head"], true, "a later edit still holds it");
+    assert_eq!(report["git"][0]["blobs_scanned"], 5);
+}
+
+#[test]
 fn since_scans_only_what_the_branch_adds_and_unknown_revisions_exit_2() {
     let repo = Repo::new();
     repo.write("old.env", &format!("TOKEN={}\n", github_token("ghp", 21)));

@@ -49,7 +49,7 @@
 //! | `crypto-certificate` | note | an X.509 or OpenSSH certificate |
 //! | `crypto-csr` | note | a PKCS#10 certificate signing request |
 //! | `crypto-dh-parameters` | note | Diffie-Hellman parameters |
-//! | `crypto-unparseable` | low | key-shaped material that does not parse (placeholder, truncated, corrupt) |
+//! | `crypto-unparseable` | low | key-shaped material that does not parse (placeholder, truncated, corrupt); note when its PEM label is not a private key's |
 //!
 //! Why encrypted keys are not critical: their exposure still matters (offline guessing), but it is
 //! not a usable key until the passphrase falls; a fast KDF makes that likely, hence `high`.
@@ -525,7 +525,15 @@ fn classify(info: &CryptoInfo) -> (&'static str, Severity) {
         Kind::Certificate => rule("crypto-certificate"),
         Kind::Csr => rule("crypto-csr"),
         Kind::DhParameters => rule("crypto-dh-parameters"),
-        Kind::Unparseable => rule("crypto-unparseable"),
+        Kind::Unparseable => {
+            // A broken certificate or public key leaks nothing: note it, as an inventory item.
+            let (id, severity) = rule("crypto-unparseable");
+            let public = info
+                .label
+                .as_deref()
+                .is_some_and(|l| !l.contains("PRIVATE") && !l.contains("PKCS12"));
+            (id, if public { Severity::Note } else { severity })
+        }
     }
 }
 
