@@ -125,7 +125,9 @@ pub struct Finding {
     pub location: Location,
     /// Redacted form of the secret, safe to print.
     pub preview: String,
-    /// `fp1:` + 32 hex digits; equal for equal secrets (see module docs).
+    /// `fp1:` + 32 hex digits; equal for equal secrets (see module docs). For a parsed key,
+    /// certificate or CSR it is taken over the SPKI hash, so that one key has one fingerprint in
+    /// every encoding and file.
     pub fingerprint: String,
     /// The secret in clear; only filled with `--show-secrets`.
     #[serde(skip_serializing_if = "Option::is_none", default)]

@@ -117,6 +117,12 @@ impl<'e> Scanner<'e> {
             }
             out.push(self.finding(blob, m, &mut lines, &secrets));
         }
+        // The same key twice in one file (an OpenPGP keyring lists a key in several packets):
+        // one finding, at its first place.
+        let mut seen = std::collections::HashSet::new();
+        out.retain(|f| {
+            f.crypto.is_none() || seen.insert((f.rule_id.clone(), f.fingerprint.clone()))
+        });
         out
     }
 
@@ -150,7 +156,16 @@ impl<'e> Scanner<'e> {
             },
             snippet: snippet(blob.data, m, &preview, all_secrets),
             preview,
-            fingerprint: finding::fingerprint(secret_bytes),
+            fingerprint: match m
+                .crypto
+                .as_ref()
+                .and_then(|c| c.info.spki_sha256.as_deref())
+            {
+                // One key, one fingerprint, whatever its encoding (PEM, DER, OpenSSH, JWK, a
+                // GCP JSON file): the parsed public key identifies it.
+                Some(spki) => finding::fingerprint(format!("spki:{spki}").as_bytes()),
+                None => finding::fingerprint(secret_bytes),
+            },
             secret: self.settings.show_secrets.then(|| secret.into_owned()),
             crypto: m.crypto.as_ref().map(|c| c.info.clone()),
             git: None,

@@ -342,3 +342,42 @@ fn sarif_is_valid_with_odd_paths_and_problems() {
     );
     validate_sarif(&out);
 }
+
+#[test]
+fn one_key_has_one_fingerprint_in_every_encoding_and_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let crypto = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/crypto");
+    for name in [
+        "rsa2048.pkcs1.pem",
+        "rsa2048.pkcs8.pem",
+        "rsa2048.pkcs8.der",
+        "rsa2048.pub.pem",
+        "rsa2048.selfsigned.crt",
+        "p256.sec1.pem",
+    ] {
+        fs::copy(crypto.join(name), tmp.path().join(name)).unwrap();
+    }
+    let r = run_in(tmp.path(), &["scan", ".", "-f", "json", "-q"]);
+    let report = json(&r);
+    let fp = |file: &str| -> Vec<String> {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["location"]["path"] == file)
+            .map(|f| f["fingerprint"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let rsa = fp("rsa2048.pkcs1.pem");
+    assert_eq!(rsa.len(), 1, "{report:#}");
+    for other in [
+        "rsa2048.pkcs8.pem",
+        "rsa2048.pkcs8.der",
+        "rsa2048.pub.pem",
+        "rsa2048.selfsigned.crt",
+    ] {
+        assert_eq!(fp(other), rsa, "{other}");
+    }
+    assert_eq!(fp("p256.sec1.pem").len(), 1);
+    assert_ne!(fp("p256.sec1.pem"), rsa);
+}

@@ -209,7 +209,8 @@ pub fn looks_like_code(value: &[u8]) -> bool {
     let Ok(v) = std::str::from_utf8(value) else {
         return false;
     };
-    let v = v.trim();
+    // Unary operators in front of an expression (`!!options.withCredentials`, `-x.y`, `&cfg.key`).
+    let v = v.trim().trim_start_matches(['!', '~', '&', '*', '-', '+']);
     // function call or index expression
     if v.ends_with(')') && v.contains('(') {
         return true;
@@ -1218,6 +1219,8 @@ mod tests {
         assert!(looks_like_code(b"getPassword()"));
         assert!(looks_like_code(b"cfg.db.password"));
         assert!(!looks_like_code(b"p4ss.w0rd"));
+        assert!(looks_like_code(b"!!options.withCredentials"));
+        assert!(!looks_like_code(b"!Xk9mQ2pL"));
     }
 
     #[test]
