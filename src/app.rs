@@ -3,6 +3,8 @@
 
 use crate::cli::{ColorChoice, Command, Format, RuleArgs, RulesCommand, ScanArgs};
 use crate::detect::{self, Engine, Rule};
+use crate::inventory::Inventory;
+use crate::policy;
 use crate::report::{self, ReportContext};
 use crate::scan::{ScanOutcome, ScanSettings, Scanner};
 use crate::source::fs::{self, FsOptions};
@@ -22,7 +24,8 @@ pub mod exit {
 
 pub fn run(command: Command) -> Result<u8> {
     match command {
-        Command::Scan(args) => scan(&args),
+        Command::Scan(args) => scan(&args, false),
+        Command::Inventory(args) => scan(&args, true),
         Command::Rules { command } => rules(command),
     }
 }
@@ -41,7 +44,8 @@ pub fn load_rules(args: &RuleArgs) -> Result<Vec<Rule>> {
     Ok(rules)
 }
 
-fn scan(args: &ScanArgs) -> Result<u8> {
+fn scan(args: &ScanArgs, inventory_only: bool) -> Result<u8> {
+    let config = crate::config::Config::load(args.config.as_deref())?;
     let rules = load_rules(&args.rules)?;
     let engine = Engine::new(rules).map_err(anyhow::Error::msg)?;
     let opts = FsOptions {
@@ -85,6 +89,13 @@ fn scan(args: &ScanArgs) -> Result<u8> {
     });
     let git_runs = walked?;
     let outcome = scanner.finish();
+    let now = args.now.unwrap_or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64)
+    });
+    let inventory = Inventory::build(&outcome.findings, &config.environments());
+    let violations = policy::evaluate(&inventory, &config.policy, now);
     let format = args
         .format
         .or_else(|| args.output.as_deref().and_then(format_from_extension))
@@ -103,6 +114,8 @@ fn scan(args: &ScanArgs) -> Result<u8> {
             single_root_dir(&args.paths)
         },
         git: &git_runs,
+        inventory: &inventory,
+        violations: &violations,
     };
     let color = match args.color {
         ColorChoice::Always => true,
@@ -111,6 +124,9 @@ fn scan(args: &ScanArgs) -> Result<u8> {
     };
     let mut buf = Vec::new();
     match format {
+        Format::Text if inventory_only => report::text::write_inventory(&mut buf, &inventory)?,
+        Format::Json if inventory_only => report::json::write_inventory(&mut buf, &inventory)?,
+        Format::Sarif if inventory_only => bail!("the inventory is printed as text or JSON"),
         Format::Text => report::text::write(&mut buf, &outcome, &ctx, color)?,
         Format::Json => report::json::write(&mut buf, &outcome, &ctx)?,
         Format::Sarif => report::sarif::write(&mut buf, &outcome, &ctx)?,
@@ -129,7 +145,14 @@ fn scan(args: &ScanArgs) -> Result<u8> {
             out.flush()?;
         }
     }
-    Ok(exit_code(&outcome, args))
+    if inventory_only {
+        return Ok(if outcome.incomplete() {
+            exit::INCOMPLETE
+        } else {
+            exit::CLEAN
+        });
+    }
+    Ok(exit_code(&outcome, &violations, args))
 }
 
 /// History options shared by every repository of the run.
@@ -204,8 +227,10 @@ fn work_tree_of(path: &Path) -> Option<std::path::PathBuf> {
     repo.workdir().map(Path::to_path_buf)
 }
 
-fn exit_code(outcome: &ScanOutcome, args: &ScanArgs) -> u8 {
-    if outcome.findings.iter().any(|f| f.severity >= args.fail_on) {
+fn exit_code(outcome: &ScanOutcome, violations: &[policy::Violation], args: &ScanArgs) -> u8 {
+    if outcome.findings.iter().any(|f| f.severity >= args.fail_on)
+        || violations.iter().any(|v| v.severity >= args.fail_on)
+    {
         exit::FINDINGS
     } else if outcome.incomplete() {
         exit::INCOMPLETE

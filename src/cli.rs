@@ -26,6 +26,13 @@ pub enum Command {
     ///   keyaudit scan src/ -o report.sarif # SARIF file (format from the extension)
     ///   keyaudit scan . --format json --fail-on high
     Scan(ScanArgs),
+    /// Print the key inventory: one entry per distinct key, certificate or secret, with every
+    /// place it occurs, its age, environments and paired keys. Takes the same options as scan.
+    ///
+    /// Examples:
+    ///   keyaudit inventory .                 # a directory
+    ///   keyaudit inventory --git . -f json   # a repository's whole history, as JSON
+    Inventory(ScanArgs),
     /// Inspect and test detection rules.
     Rules {
         #[command(subcommand)]
@@ -127,6 +134,14 @@ pub struct ScanArgs {
     /// Colour in the text report: auto (only on a terminal), always, never.
     #[arg(long, value_name = "WHEN", default_value = "auto")]
     pub color: ColorChoice,
+
+    /// Judge ages and expiry as of this date (YYYY-MM-DD or RFC 3339; default: now).
+    #[arg(long, value_name = "DATE", value_parser = crate::config::parse_date, help_heading = "Policy")]
+    pub now: Option<i64>,
+
+    /// Policy and environment settings (default: ./keyaudit.toml when it exists).
+    #[arg(long, value_name = "FILE", help_heading = "Policy")]
+    pub config: Option<PathBuf>,
 
     /// Scan git history: every blob of every ref (branches, tags, remote-tracking refs, the
     /// stash), each distinct blob once, with the commit that first introduced it. PATHs are then

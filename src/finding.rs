@@ -138,6 +138,10 @@ pub struct Finding {
     /// when the material was parsed.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub crypto: Option<crate::detect::crypto::CryptoInfo>,
+    /// Modification time of the file (seconds since the epoch), for the inventory's age when
+    /// there is no history; not reported (it would make reports change when files are touched).
+    #[serde(skip)]
+    pub mtime: Option<i64>,
     /// Where in git history this occurrence comes from (history scans only).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub git: Option<GitProvenance>,

@@ -168,6 +168,10 @@ impl<'e> Scanner<'e> {
             },
             secret: self.settings.show_secrets.then(|| secret.into_owned()),
             crypto: m.crypto.as_ref().map(|c| c.info.clone()),
+            mtime: match blob.origin {
+                Origin::File { mtime } => *mtime,
+                Origin::Git(_) => None,
+            },
             git: None,
         }
     }

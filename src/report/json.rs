@@ -12,7 +12,7 @@ use std::io::Write;
 
 /// Bumped on any change a consumer could notice: major for removals and renames, minor for
 /// additions.
-pub const SCHEMA_VERSION: &str = "1.1.0";
+pub const SCHEMA_VERSION: &str = "1.2.0";
 
 #[derive(Serialize)]
 struct Report<'a> {
@@ -26,6 +26,8 @@ struct Report<'a> {
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     git: &'a [super::GitRun],
     findings: &'a [Finding],
+    inventory: &'a [crate::inventory::Entry],
+    violations: &'a [crate::policy::Violation],
     problems: &'a [Problem],
 }
 
@@ -73,6 +75,8 @@ pub fn write(
         },
         git: ctx.git,
         findings: &outcome.findings,
+        inventory: &ctx.inventory.entries,
+        violations: ctx.violations,
         problems: &outcome.problems,
     };
     serde_json::to_writer_pretty(&mut *out, &report)?;
@@ -101,4 +105,13 @@ pub fn rule_summary(r: &Rule) -> RuleSummary<'_> {
         keywords: &r.spec.keywords,
         origin: &r.origin,
     }
+}
+
+/// `keyaudit inventory -f json`: the entries alone.
+pub fn write_inventory(
+    out: &mut dyn Write,
+    inventory: &crate::inventory::Inventory,
+) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, inventory)?;
+    out.write_all(b"\n")
 }

@@ -71,6 +71,10 @@ pub struct ReportContext<'a> {
     pub root_dir: Option<PathBuf>,
     /// One entry per repository whose history was scanned (empty for a file-tree scan).
     pub git: &'a [GitRun],
+    /// The scan's findings grouped by identity.
+    pub inventory: &'a crate::inventory::Inventory,
+    /// What the policy found wrong with the inventory.
+    pub violations: &'a [crate::policy::Violation],
 }
 
 /// A repository whose history was scanned, and what the history scan did.

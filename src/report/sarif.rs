@@ -263,11 +263,38 @@ pub fn build(outcome: &ScanOutcome, ctx: &ReportContext<'_>) -> sarif::Sarif {
         .iter()
         .map(|f| result(f, index.get(f.rule_id.as_str()).copied()))
         .collect();
+    let mut results = results;
+    let mut descriptors: Vec<sarif::ReportingDescriptor> =
+        rules.iter().map(|r| descriptor(r)).collect();
+    // Policy violations: results of their own rules, `policy/<id>`, after the findings' rules.
+    let used: std::collections::BTreeSet<&str> = ctx.violations.iter().map(|v| v.rule).collect();
+    let mut policy_index = BTreeMap::new();
+    for (id, severity, text) in crate::policy::RULES {
+        if used.contains(id) {
+            policy_index.insert(*id, descriptors.len());
+            descriptors.push(descriptor(&RuleInfo {
+                id: format!("policy/{id}"),
+                name: text.to_string(),
+                description: format!("Key-management policy: {text}."),
+                category: "policy".into(),
+                severity: *severity,
+                remediation: Some(
+                    "Rotate or replace the key or secret, remove every copy named here, and keep the new one in a secret store.".into(),
+                ),
+                references: vec![
+                    "https://csrc.nist.gov/pubs/sp/800/57/pt1/r5/final".into(),
+                ],
+            }));
+        }
+    }
+    for v in ctx.violations {
+        results.push(violation_result(v, policy_index.get(v.rule).copied()));
+    }
     let driver = sarif::ToolComponent::builder()
         .name("keyaudit")
         .version(env!("CARGO_PKG_VERSION"))
         .semantic_version(env!("CARGO_PKG_VERSION"))
-        .rules(rules.iter().map(|r| descriptor(r)).collect::<Vec<_>>())
+        .rules(descriptors)
         .build();
     let notifications: Vec<sarif::Notification> = outcome
         .problems
@@ -341,4 +368,61 @@ pub fn build(outcome: &ScanOutcome, ctx: &ReportContext<'_>) -> sarif::Sarif {
         .version(json!("2.1.0"))
         .runs(vec![run])
         .build()
+}
+
+fn plain_location(path: &str, line: u32) -> sarif::Location {
+    sarif::Location::builder()
+        .physical_location(
+            sarif::PhysicalLocation::builder()
+                .artifact_location(
+                    sarif::ArtifactLocation::builder()
+                        .uri(uri_path(path))
+                        .uri_base_id(URI_BASE)
+                        .build(),
+                )
+                .region(
+                    sarif::Region::builder()
+                        .start_line(i64::from(line.max(1)))
+                        .build(),
+                )
+                .build(),
+        )
+        .build()
+}
+
+/// A policy violation: located at its entry's first occurrence, every other occurrence related.
+fn violation_result(v: &crate::policy::Violation, rule_index: Option<usize>) -> sarif::Result {
+    let mut locs = v.locations.iter().map(|(p, l)| plain_location(p, *l));
+    let first = locs.next();
+    let related: Vec<sarif::Location> = locs.collect();
+    let mut fps = BTreeMap::new();
+    fps.insert(
+        "keyauditPolicy/v1".to_string(),
+        format!("{}:{}", v.rule, v.entry),
+    );
+    let b = sarif::Result::builder()
+        .rule_id(format!("policy/{}", v.rule))
+        .level(match v.severity.sarif_level() {
+            "error" => sarif::ResultLevel::Error,
+            "warning" => sarif::ResultLevel::Warning,
+            _ => sarif::ResultLevel::Note,
+        })
+        .message(sarif::Message::builder().text(v.message.clone()).build())
+        .locations(first.into_iter().collect::<Vec<_>>())
+        .partial_fingerprints(fps)
+        .properties(bag(
+            [
+                ("severity", json!(v.severity.as_str())),
+                ("inventoryEntry", json!(v.entry)),
+            ],
+            None,
+        ));
+    let mut r = match rule_index {
+        Some(i) => b.rule_index(i as i64).build(),
+        None => b.build(),
+    };
+    if !related.is_empty() {
+        r.related_locations = Some(related);
+    }
+    r
 }

@@ -28,7 +28,7 @@ fn severity_color(s: Severity) -> &'static str {
 pub fn write(
     out: &mut dyn Write,
     outcome: &ScanOutcome,
-    _ctx: &ReportContext<'_>,
+    ctx: &ReportContext<'_>,
     color: bool,
 ) -> std::io::Result<()> {
     let mut current: Option<&str> = None;
@@ -72,6 +72,25 @@ pub fn write(
         writeln!(out, "               fingerprint {}", f.fingerprint)?;
     }
     if current.is_some() {
+        writeln!(out)?;
+    }
+    if !ctx.violations.is_empty() {
+        writeln!(out, "{}", paint(color, "1", "policy violations"))?;
+        for v in ctx.violations {
+            writeln!(
+                out,
+                "  {:<8} {}  {}",
+                paint(color, severity_color(v.severity), v.severity.as_str()),
+                paint(color, "35", &format!("policy/{}", v.rule)),
+                v.message
+            )?;
+            for (path, line) in v.locations.iter().take(5) {
+                writeln!(out, "               {path}:{line}")?;
+            }
+            if v.locations.len() > 5 {
+                writeln!(out, "               … {} more", v.locations.len() - 5)?;
+            }
+        }
         writeln!(out)?;
     }
     if !outcome.problems.is_empty() {
@@ -124,4 +143,63 @@ pub fn one_line_summary(outcome: &ScanOutcome) -> String {
         line.push_str("; SCAN INCOMPLETE");
     }
     line
+}
+
+/// `keyaudit inventory`: one block per entry.
+pub fn write_inventory(
+    out: &mut dyn Write,
+    inventory: &crate::inventory::Inventory,
+) -> std::io::Result<()> {
+    for e in &inventory.entries {
+        let what = match (&e.algorithm, e.bits) {
+            (Some(a), Some(b)) => format!("{a}-{b}"),
+            (Some(a), None) => a.clone(),
+            _ => e.rule_ids.iter().cloned().collect::<Vec<_>>().join(","),
+        };
+        let first = e.first_seen.as_ref().map_or_else(
+            || "first seen: unknown".to_string(),
+            |s| {
+                format!(
+                    "first seen {} ({:?})",
+                    s.date.get(..10).unwrap_or(&s.date),
+                    s.source
+                )
+            },
+        );
+        writeln!(
+            out,
+            "{:<14} {:<22} {}  {}  {}",
+            e.kind.as_str(),
+            what,
+            e.preview,
+            first,
+            if e.present_at_head {
+                "at HEAD"
+            } else {
+                "history only"
+            }
+        )?;
+        writeln!(out, "    id {}", e.id)?;
+        if !e.environments.is_empty() {
+            let envs: Vec<&str> = e.environments.iter().map(String::as_str).collect();
+            writeln!(out, "    environments: {}", envs.join(", "))?;
+        }
+        for p in &e.paired {
+            writeln!(out, "    paired with {p}")?;
+        }
+        for o in &e.occurrences {
+            match &o.commit {
+                Some(c) => writeln!(
+                    out,
+                    "    {}:{}  {} {}",
+                    o.path,
+                    o.line,
+                    c.get(..12).unwrap_or(c),
+                    o.commit_date.as_deref().unwrap_or("")
+                )?,
+                None => writeln!(out, "    {}:{}", o.path, o.line)?,
+            }
+        }
+    }
+    writeln!(out, "{} inventory entries", inventory.entries.len())
 }

@@ -86,6 +86,8 @@ mod ssh;
 mod text;
 mod x509;
 
+pub use x509::rfc3339;
+
 use crate::finding::Severity;
 use serde::{Deserialize, Serialize};
 use std::ops::Range;

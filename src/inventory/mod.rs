@@ -1,0 +1,295 @@
+//! Stage 5: the inventory. Groups every finding of a scan by the identity of what it found, so
+//! that a key seen in ten files and forty commits is one entry with ten places and one age.
+//!
+//! Identity: asymmetric material by kind and SPKI hash (a private key, its public key in any
+//! encoding, its CSR are each one entry; certificates by their own DER hash, since several
+//! certificates can carry one key); everything else by the secret fingerprint of
+//! [`crate::finding`]. Entries that share an SPKI hash are *paired*: a private key links to its
+//! certificates, CSRs and public keys, wherever they are.
+//!
+//! Age: the first time the item was seen, from the best evidence at hand, in this order: the
+//! earliest commit that introduced it (history scans), a certificate's `notBefore`, the file's
+//! modification time. Each entry says which source it used.
+
+pub mod environment;
+
+use crate::finding::{Finding, Severity};
+use environment::Environments;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What an inventory entry is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EntryKind {
+    PrivateKey,
+    PublicKey,
+    Certificate,
+    Csr,
+    Keystore,
+    DhParameters,
+    SymmetricKey,
+    /// A credential found by a rule (token, password, API key).
+    Secret,
+    /// Key-shaped material that did not parse.
+    Unparseable,
+}
+
+impl EntryKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntryKind::PrivateKey => "private-key",
+            EntryKind::PublicKey => "public-key",
+            EntryKind::Certificate => "certificate",
+            EntryKind::Csr => "csr",
+            EntryKind::Keystore => "keystore",
+            EntryKind::DhParameters => "dh-parameters",
+            EntryKind::SymmetricKey => "symmetric-key",
+            EntryKind::Secret => "secret",
+            EntryKind::Unparseable => "unparseable",
+        }
+    }
+
+    /// Whether holding it grants something: private keys, secrets, keystores with keys.
+    pub fn is_secret(self) -> bool {
+        matches!(
+            self,
+            EntryKind::PrivateKey
+                | EntryKind::SymmetricKey
+                | EntryKind::Secret
+                | EntryKind::Keystore
+        )
+    }
+}
+
+/// Where the first-seen date came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AgeSource {
+    /// The earliest commit that introduced it.
+    Git,
+    /// The certificate's notBefore.
+    NotBefore,
+    /// The modification time of the file it was found in.
+    Mtime,
+}
+
+/// A point in time with its RFC 3339 form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Seen {
+    pub unix: i64,
+    pub date: String,
+    pub source: AgeSource,
+}
+
+/// One place an entry occurs.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Occurrence {
+    pub path: String,
+    pub line: u32,
+    pub rule_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit_date: Option<String>,
+    /// Still in the current checkout (always true for a file-tree scan).
+    pub at_head: bool,
+    /// The environment this path belongs to, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub environment: Option<String>,
+}
+
+/// One distinct key, certificate or secret.
+#[derive(Debug, Clone, Serialize)]
+pub struct Entry {
+    /// `<kind>:<identity>`, stable across scans of the same material.
+    pub id: String,
+    pub kind: EntryKind,
+    pub category: String,
+    /// The most severe finding's severity.
+    pub severity: Severity,
+    pub rule_ids: BTreeSet<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub algorithm: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub curve: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bits: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub spki_sha256: Option<String>,
+    /// Stored encrypted (passphrase-protected key, encrypted keystore).
+    pub encrypted: bool,
+    /// Redacted preview or parsed description of the first occurrence.
+    pub preview: String,
+    pub fingerprint: String,
+    pub occurrences: Vec<Occurrence>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_seen: Option<Seen>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_seen: Option<Seen>,
+    /// Some occurrence is in the current checkout.
+    pub present_at_head: bool,
+    pub environments: BTreeSet<String>,
+    /// Ids of entries with the same public key (private key ↔ certificates, CSRs, public keys).
+    pub paired: Vec<String>,
+    /// Certificate validity and signature, for the policy.
+    #[serde(skip)]
+    pub certificate: Option<crate::detect::crypto::CertInfo>,
+    #[serde(skip)]
+    pub rsa_exponent: Option<u64>,
+}
+
+/// The inventory of one scan: entries sorted by id.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Inventory {
+    pub entries: Vec<Entry>,
+}
+
+fn kind_of(f: &Finding) -> EntryKind {
+    use crate::detect::crypto::Kind;
+    match f.crypto.as_ref().map(|c| c.kind) {
+        Some(Kind::PrivateKey) => EntryKind::PrivateKey,
+        Some(Kind::PublicKey) => EntryKind::PublicKey,
+        Some(Kind::Certificate) => EntryKind::Certificate,
+        Some(Kind::Csr) => EntryKind::Csr,
+        Some(Kind::Keystore) => EntryKind::Keystore,
+        Some(Kind::DhParameters) => EntryKind::DhParameters,
+        Some(Kind::SymmetricKey) => EntryKind::SymmetricKey,
+        Some(Kind::Unparseable) => EntryKind::Unparseable,
+        None => EntryKind::Secret,
+    }
+}
+
+/// The identity an entry is keyed by (see the module docs).
+fn identity(f: &Finding, kind: EntryKind) -> String {
+    let c = f.crypto.as_ref();
+    let id = match kind {
+        EntryKind::Certificate => c
+            .and_then(|c| c.certificate.as_ref())
+            .map(|cert| format!("cert-sha256:{}", cert.cert_sha256)),
+        _ => c
+            .and_then(|c| c.spki_sha256.as_ref())
+            .map(|s| format!("spki-sha256:{s}")),
+    };
+    id.unwrap_or_else(|| f.fingerprint.clone())
+}
+
+fn seen(unix: i64, source: AgeSource) -> Seen {
+    Seen {
+        unix,
+        date: crate::detect::crypto::rfc3339(unix),
+        source,
+    }
+}
+
+impl Inventory {
+    /// Group `findings` into entries. `envs` names the environment of a path.
+    pub fn build(findings: &[Finding], envs: &Environments) -> Inventory {
+        let mut groups: BTreeMap<String, Vec<&Finding>> = BTreeMap::new();
+        for f in findings {
+            let kind = kind_of(f);
+            let key = format!("{}:{}", kind.as_str(), identity(f, kind));
+            groups.entry(key).or_default().push(f);
+        }
+        let mut entries: Vec<Entry> = groups
+            .into_iter()
+            .map(|(id, fs)| entry(id, &fs, envs))
+            .collect();
+        // Pairing: every entry that shares an SPKI hash with another of a different id.
+        let mut by_spki: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for e in &entries {
+            if let Some(s) = &e.spki_sha256 {
+                by_spki.entry(s.clone()).or_default().push(e.id.clone());
+            }
+        }
+        for e in &mut entries {
+            if let Some(ids) = e.spki_sha256.as_ref().and_then(|s| by_spki.get(s)) {
+                e.paired = ids.iter().filter(|i| **i != e.id).cloned().collect();
+            }
+        }
+        Inventory { entries }
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Entry> {
+        self.entries
+            .binary_search_by(|e| e.id.as_str().cmp(id))
+            .ok()
+            .map(|i| &self.entries[i])
+    }
+}
+
+fn entry(id: String, fs: &[&Finding], envs: &Environments) -> Entry {
+    let first = fs[0];
+    let kind = kind_of(first);
+    let crypto = fs.iter().find_map(|f| f.crypto.as_ref());
+    let mut occurrences: Vec<Occurrence> = fs
+        .iter()
+        .map(|f| {
+            let commit = f.git.as_ref().and_then(|g| g.commit.as_ref());
+            Occurrence {
+                path: f.location.path.clone(),
+                line: f.location.start.line,
+                rule_id: f.rule_id.clone(),
+                commit: commit.map(|c| c.id.clone()),
+                commit_date: commit.map(|c| c.commit_date.clone()),
+                at_head: f.git.as_ref().is_none_or(|g| g.present_at_head),
+                environment: envs.of(&f.location.path).map(str::to_string),
+            }
+        })
+        .collect();
+    occurrences.sort();
+    occurrences.dedup();
+    // First and last seen: git commit dates where known, else notBefore, else mtime.
+    let commit_times: Vec<i64> = fs
+        .iter()
+        .filter_map(|f| f.git.as_ref()?.commit.as_ref().map(|c| c.commit_time))
+        .collect();
+    let cert = crypto.and_then(|c| c.certificate.clone());
+    let mtimes: Vec<i64> = fs.iter().filter_map(|f| f.mtime).collect();
+    let (first_seen, last_seen) =
+        if let (Some(lo), Some(hi)) = (commit_times.iter().min(), commit_times.iter().max()) {
+            (
+                Some(seen(*lo, AgeSource::Git)),
+                Some(seen(*hi, AgeSource::Git)),
+            )
+        } else if let Some(c) = &cert {
+            let s = seen(c.not_before_unix, AgeSource::NotBefore);
+            (Some(s.clone()), Some(s))
+        } else if let (Some(lo), Some(hi)) = (mtimes.iter().min(), mtimes.iter().max()) {
+            (
+                Some(seen(*lo, AgeSource::Mtime)),
+                Some(seen(*hi, AgeSource::Mtime)),
+            )
+        } else {
+            (None, None)
+        };
+    Entry {
+        id,
+        kind,
+        category: first.category.clone(),
+        severity: fs
+            .iter()
+            .map(|f| f.severity)
+            .max()
+            .unwrap_or(first.severity),
+        rule_ids: fs.iter().map(|f| f.rule_id.clone()).collect(),
+        algorithm: crypto.and_then(|c| c.algorithm.clone()),
+        curve: crypto.and_then(|c| c.curve.clone()),
+        bits: crypto.and_then(|c| c.bits),
+        spki_sha256: crypto.and_then(|c| c.spki_sha256.clone()),
+        encrypted: crypto.is_some_and(|c| c.encrypted && !c.empty_password),
+        preview: first.preview.clone(),
+        fingerprint: first.fingerprint.clone(),
+        present_at_head: occurrences.iter().any(|o| o.at_head),
+        environments: occurrences
+            .iter()
+            .filter_map(|o| o.environment.clone())
+            .collect(),
+        occurrences,
+        first_seen,
+        last_seen,
+        paired: Vec::new(),
+        certificate: cert,
+        rsa_exponent: crypto.and_then(|c| c.rsa_exponent),
+    }
+}
