@@ -347,9 +347,8 @@ pub fn evaluate(inv: &Inventory, cfg: &PolicyConfig, now: i64) -> Vec<Violation>
                 );
             }
             let sig = c.signature_algorithm.to_ascii_lowercase();
-            let trust_anchor = c.self_signed && c.is_ca;
+            // Self-signed ones too: a self-signed SHA-1 certificate is usually a server's own.
             if cfg.weak_signature.enabled
-                && !trust_anchor
                 && (sig.contains("md5") || sig.contains("sha1") || sig.contains("sha-1"))
             {
                 push(

@@ -1,0 +1,257 @@
+//! The inventory and the policy end to end: a repository with backdated history, real keys and
+//! certificates from `fixtures/crypto`, real-format tokens, and `--now` fixed so nothing rots.
+
+mod common;
+
+use common::git::Repo;
+use common::{github_token, json, run_in};
+use serde_json::Value;
+use std::path::Path;
+
+const NOW: &str = "2026-11-24";
+
+fn crypto(name: &str) -> Vec<u8> {
+    std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/crypto")
+            .join(name),
+    )
+    .unwrap()
+}
+
+fn put(repo: &Repo, path: &str, data: &[u8]) {
+    let p = repo.dir.join(path);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, data).unwrap();
+}
+
+fn audit(dir: &Path, extra: &[&str]) -> Value {
+    let mut args = vec!["scan", "--git", "-f", "json", "-q", "--now", NOW];
+    args.extend_from_slice(extra);
+    args.push(".");
+    let r = run_in(dir, &args);
+    assert!(matches!(r.code, 0 | 1), "exit {}: {}", r.code, r.stderr);
+    let report = json(&r);
+    common::assert_schema_valid(&report);
+    report
+}
+
+/// (rule, path of the first location) of every violation.
+fn violations(report: &Value) -> Vec<(String, String)> {
+    report["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            (
+                v["rule"].as_str().unwrap().to_string(),
+                v["locations"][0][0].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn has(report: &Value, rule: &str, path: &str) -> bool {
+    violations(report)
+        .iter()
+        .any(|(r, p)| r == rule && p == path)
+}
+
+fn entry_at<'a>(report: &'a Value, kind: &str, path: &str) -> &'a Value {
+    report["inventory"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| {
+            e["kind"] == kind
+                && e["occurrences"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|o| o["path"] == path)
+        })
+        .unwrap_or_else(|| panic!("no {kind} entry at {path}"))
+}
+
+#[test]
+fn every_policy_rule_fires_where_it_should_and_only_there() {
+    let repo = Repo::new();
+    let old = github_token("ghp", 61);
+    let recent = github_token("ghp", 62);
+    let gone = github_token("ghp", 63);
+    // 2019: one token in dev and prod (env-reuse, rotation-overdue), a weak and an encrypted key.
+    put(
+        &repo,
+        "deploy/prod/app.env",
+        format!("GITHUB_TOKEN={old}\n").as_bytes(),
+    );
+    put(
+        &repo,
+        "deploy/dev/app.env",
+        format!("GITHUB_TOKEN={old}\n").as_bytes(),
+    );
+    put(&repo, "keys/legacy.pem", &crypto("rsa1024.pkcs1.pem"));
+    put(
+        &repo,
+        "keys/protected.pem",
+        &crypto("rsa2048.pkcs8-enc.pem"),
+    );
+    // the same public certificate in dev and prod is fine
+    put(&repo, "deploy/prod/tls/ca.crt", &crypto("ca.crt"));
+    put(&repo, "deploy/dev/tls/ca.crt", &crypto("ca.crt"));
+    repo.commit("2019-03-02T10:00:00Z", "initial deploy config");
+    // 2021: a token that is later removed (secret-in-history)
+    put(
+        &repo,
+        "scripts/sync.sh",
+        format!("TOKEN={gone}\n").as_bytes(),
+    );
+    repo.commit("2021-05-01T10:00:00Z", "sync script");
+    std::fs::remove_file(repo.dir.join("scripts/sync.sh")).unwrap();
+    repo.commit("2022-02-01T10:00:00Z", "drop sync script");
+    // 2025-11: a token one year old (not overdue), certificates
+    put(
+        &repo,
+        "config/staging/app.env",
+        format!("GITHUB_TOKEN={recent}\n").as_bytes(),
+    );
+    put(&repo, "certs/expired.crt", &crypto("expired.crt"));
+    put(&repo, "certs/long.crt", &crypto("farfuture.crt"));
+    put(&repo, "certs/sha1.crt", &crypto("sha1-selfsigned.crt"));
+    put(&repo, "certs/modern.crt", &crypto("server.crt"));
+    repo.commit("2025-11-24T10:00:00Z", "staging and certificates");
+
+    let report = audit(&repo.dir, &[]);
+
+    // rotation-overdue: the 2019 token (still at HEAD) yes, the 2025 one no
+    assert!(has(&report, "rotation-overdue", "deploy/dev/app.env"));
+    assert!(!has(&report, "rotation-overdue", "config/staging/app.env"));
+    let msg = report["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["rule"] == "rotation-overdue" && v["locations"][0][0] == "deploy/dev/app.env")
+        .unwrap()["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(msg.contains("2019-03-02"), "{msg}");
+    // env-reuse: the token in dev and prod yes; the certificate in dev and prod no
+    assert!(has(&report, "env-reuse", "deploy/dev/app.env"));
+    assert!(
+        !violations(&report)
+            .iter()
+            .any(|(r, p)| r == "env-reuse" && p.ends_with("ca.crt"))
+    );
+    // secret-in-history: the removed token yes, the live ones no
+    assert!(has(&report, "secret-in-history", "scripts/sync.sh"));
+    assert!(!has(&report, "secret-in-history", "deploy/dev/app.env"));
+    // certificates
+    assert!(has(&report, "cert-expired", "certs/expired.crt"));
+    assert!(!has(&report, "cert-expired", "certs/modern.crt"));
+    assert!(has(&report, "cert-validity-too-long", "certs/long.crt"));
+    assert!(
+        !has(&report, "cert-validity-too-long", "deploy/dev/tls/ca.crt"),
+        "CA exempt"
+    );
+    assert!(has(&report, "weak-signature", "certs/sha1.crt"));
+    assert!(!has(&report, "weak-signature", "certs/modern.crt"));
+    // keys
+    assert!(has(&report, "weak-key", "keys/legacy.pem"));
+    assert!(!has(&report, "weak-key", "keys/protected.pem"));
+    assert!(has(&report, "unencrypted-private-key", "keys/legacy.pem"));
+    assert!(!has(
+        &report,
+        "unencrypted-private-key",
+        "keys/protected.pem"
+    ));
+
+    // the inventory: one entry for the reused token, with both environments and its age
+    let token = entry_at(&report, "secret", "deploy/prod/app.env");
+    assert_eq!(token["occurrences"].as_array().unwrap().len(), 2);
+    assert_eq!(token["environments"], serde_json::json!(["dev", "prod"]));
+    assert_eq!(token["first_seen"]["source"], "git");
+    assert_eq!(token["first_seen"]["date"], "2019-03-02T10:00:00Z");
+}
+
+#[test]
+fn certificate_expiry_warning_uses_the_configured_window() {
+    let repo = Repo::new();
+    put(&repo, "tls/server.crt", &crypto("server.crt"));
+    repo.commit("2024-01-01T00:00:00Z", "tls");
+    let probe = audit(&repo.dir, &[]);
+    assert!(entry_at(&probe, "certificate", "tls/server.crt")["first_seen"].is_object());
+    let cert = probe["findings"][0]["crypto"]["certificate"]["not_after_unix"]
+        .as_i64()
+        .unwrap();
+    let day = 86_400;
+    for (days_left, expected) in [(45, false), (20, true)] {
+        let now = chrono_free_date(cert - days_left * day);
+        let r = run_in(
+            &repo.dir,
+            &["scan", "--git", "-f", "json", "-q", "--now", &now, "."],
+        );
+        let report = json(&r);
+        assert_eq!(
+            has(&report, "cert-expiring", "tls/server.crt"),
+            expected,
+            "{days_left} days left"
+        );
+    }
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` for a Unix time (civil-from-days, no date crate needed).
+fn chrono_free_date(t: i64) -> String {
+    let days = t.div_euclid(86_400);
+    let secs = t.rem_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if m <= 2 { y + 1 } else { y };
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
+}
+
+#[test]
+fn a_key_its_csr_certificate_and_public_key_in_different_folders_are_paired() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (dir, name) in [
+        ("secrets", "rsa2048.pkcs8.pem"),
+        ("requests", "rsa2048.csr.pem"),
+        ("certs", "rsa2048.selfsigned.crt"),
+        ("public", "rsa2048.pub.pem"),
+    ] {
+        std::fs::create_dir_all(tmp.path().join(dir)).unwrap();
+        std::fs::write(tmp.path().join(dir).join(name), crypto(name)).unwrap();
+    }
+    let r = run_in(tmp.path(), &["inventory", ".", "-f", "json", "-q"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let inv: Value = serde_json::from_str(&r.stdout).unwrap();
+    let entries = inv["entries"].as_array().unwrap();
+    let key = entries.iter().find(|e| e["kind"] == "private-key").unwrap();
+    let mut paired: Vec<&str> = key["paired"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
+    paired.sort();
+    let kinds: Vec<&str> = paired
+        .iter()
+        .map(|p| p.split(':').next().unwrap())
+        .collect();
+    assert_eq!(kinds, ["certificate", "csr", "public-key"], "{paired:?}");
+    for e in entries {
+        assert_eq!(e["spki_sha256"], key["spki_sha256"]);
+    }
+}
