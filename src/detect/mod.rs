@@ -4,6 +4,7 @@
 //! that prefilters with a single keyword automaton. Nothing here knows where blobs come from
 //! (files, git objects, the index) nor how findings are reported.
 
+pub mod ciphertext;
 pub mod crypto;
 pub mod engine;
 pub mod examples;
