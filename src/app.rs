@@ -95,7 +95,7 @@ fn scan(args: &ScanArgs, inventory_only: bool) -> Result<u8> {
             .map_or(0, |d| d.as_secs() as i64)
     });
     let inventory = Inventory::build(&outcome.findings, &config.environments());
-    let violations = policy::evaluate(&inventory, &config.policy, now);
+    let violations = policy::evaluate(&inventory, &config.policy, now, &outcome.ciphertexts);
     let format = args
         .format
         .or_else(|| args.output.as_deref().and_then(format_from_extension))

@@ -37,6 +37,18 @@ pub struct ScanOutcome {
     pub findings: Vec<Finding>,
     pub problems: Vec<Problem>,
     pub stats: Stats,
+    /// Encrypted data seen during the scan, for the policy's key-beside-data rule.
+    pub ciphertexts: Vec<CiphertextAt>,
+}
+
+/// Ciphertext at a path: what kind, and to whom it is encrypted when the format says so.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CiphertextAt {
+    pub path: String,
+    pub kind: crate::detect::ciphertext::CiphertextKind,
+    pub recipients: Vec<String>,
+    /// In the current checkout (always true for a file-tree scan).
+    pub at_head: bool,
 }
 
 impl ScanOutcome {
@@ -68,6 +80,7 @@ pub struct Scanner<'e> {
     settings: ScanSettings,
     findings: Mutex<Vec<Finding>>,
     problems: Mutex<Vec<Problem>>,
+    ciphertexts: Mutex<Vec<CiphertextAt>>,
     suppressed: AtomicU64,
     pub progress: Progress,
 }
@@ -79,6 +92,7 @@ impl<'e> Scanner<'e> {
             settings,
             findings: Mutex::new(Vec::new()),
             problems: Mutex::new(Vec::new()),
+            ciphertexts: Mutex::new(Vec::new()),
             suppressed: AtomicU64::new(0),
             progress: Progress::default(),
         }
@@ -196,16 +210,52 @@ impl<'e> Scanner<'e> {
             findings: findings.len() as u64,
             suppressed_inline: self.suppressed.load(Ordering::Relaxed),
         };
+        let mut ciphertexts = self
+            .ciphertexts
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner());
+        ciphertexts.sort_by_cached_key(|c| {
+            (
+                c.path.clone(),
+                format!("{:?}", c.kind),
+                c.recipients.clone(),
+                c.at_head,
+            )
+        });
+        ciphertexts.dedup();
         ScanOutcome {
             findings,
             problems,
             stats,
+            ciphertexts,
         }
     }
 }
 
 impl BlobSink for Scanner<'_> {
     fn blob(&self, blob: Blob<'_>) {
+        let sealed = crate::detect::ciphertext::detect(blob.path, blob.data);
+        if !sealed.is_empty() {
+            let places: Vec<(String, bool)> = match blob.origin {
+                Origin::Git(g) => g
+                    .introduced
+                    .iter()
+                    .map(|i| (i.path.clone(), i.at_head))
+                    .collect(),
+                Origin::File { .. } => vec![(blob.path.to_string(), true)],
+            };
+            let mut list = lock(&self.ciphertexts);
+            for c in sealed {
+                for (path, at_head) in &places {
+                    list.push(CiphertextAt {
+                        path: path.clone(),
+                        kind: c.kind.clone(),
+                        recipients: c.recipients.clone(),
+                        at_head: *at_head,
+                    });
+                }
+            }
+        }
         let mut found = self.detect(blob);
         if let Origin::Git(g) = blob.origin {
             found = with_git_provenance(found, g);

@@ -255,3 +255,86 @@ fn a_key_its_csr_certificate_and_public_key_in_different_folders_are_paired() {
         assert_eq!(e["spki_sha256"], key["spki_sha256"]);
     }
 }
+
+#[test]
+fn a_key_beside_the_data_it_decrypts_is_flagged_and_one_kept_elsewhere_is_not() {
+    let repo = Repo::new();
+    // sops file encrypted to an age recipient, its identity in the same directory
+    put(&repo, "secrets/app.sops.yaml", &crypto("secrets.sops.yaml"));
+    put(&repo, "secrets/keys.txt", &crypto("age-keys.txt"));
+    // the same kind of file elsewhere, its key not there
+    put(&repo, "deploy/app.sops.yaml", &crypto("secrets.sops.yaml"));
+    // an ansible vault beside its password file, and one without
+    let vault = "$ANSIBLE_VAULT;1.1;AES256\n\
+        62313365396662343061393464336163383764373764613633653634306231386433626436623361\n\
+        6435373965336134346630303730643766363538356165390a386362303839643065353839323735\n";
+    put(&repo, "ansible/group_vars/all/vault.yml", vault.as_bytes());
+    put(
+        &repo,
+        "ansible/group_vars/all/.vault_pass",
+        b"Tr0ub4dor-horse-staple-91\n",
+    );
+    put(&repo, "ansible/host_vars/web/vault.yml", vault.as_bytes());
+    repo.commit("2026-01-10T00:00:00Z", "encrypted configuration");
+
+    let report = audit(&repo.dir, &[]);
+    let mut kbd: Vec<(String, String)> = report["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["rule"] == "key-beside-data")
+        .map(|v| {
+            let locs = v["locations"].as_array().unwrap();
+            (
+                locs[0][0].as_str().unwrap().to_string(),
+                locs.last().unwrap()[0].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    kbd.sort();
+    assert_eq!(
+        kbd,
+        [
+            (
+                "ansible/group_vars/all/.vault_pass".to_string(),
+                "ansible/group_vars/all/vault.yml".to_string()
+            ),
+            (
+                "secrets/keys.txt".to_string(),
+                "secrets/app.sops.yaml".to_string()
+            ),
+        ],
+        "{:#}",
+        report["violations"]
+    );
+
+    // SARIF: violations are results of policy/<id> rules, other places as related locations
+    let out = repo._tmp.path().join("audit.sarif");
+    let r = run_in(
+        &repo.dir,
+        &[
+            "scan",
+            "--git",
+            "-q",
+            "--now",
+            NOW,
+            "-o",
+            out.to_str().unwrap(),
+            ".",
+        ],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    common::validate_sarif(&out);
+    let sarif: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    let result = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "policy/key-beside-data")
+        .expect("a policy result");
+    assert!(
+        result["relatedLocations"]
+            .as_array()
+            .is_some_and(|l| !l.is_empty())
+    );
+}

@@ -137,6 +137,9 @@ pub struct Entry {
     pub certificate: Option<crate::detect::crypto::CertInfo>,
     #[serde(skip)]
     pub rsa_exponent: Option<u64>,
+    /// OpenPGP key id and fingerprint (uppercase hex), to match encrypted messages' recipients.
+    #[serde(skip)]
+    pub pgp_ids: Vec<String>,
 }
 
 /// The inventory of one scan: entries sorted by id.
@@ -291,5 +294,15 @@ fn entry(id: String, fs: &[&Finding], envs: &Environments) -> Entry {
         paired: Vec::new(),
         certificate: cert,
         rsa_exponent: crypto.and_then(|c| c.rsa_exponent),
+        pgp_ids: fs
+            .iter()
+            .filter_map(|f| f.crypto.as_ref()?.openpgp.as_ref())
+            .flat_map(|p| {
+                [
+                    p.key_id.to_ascii_uppercase(),
+                    p.fingerprint.to_ascii_uppercase(),
+                ]
+            })
+            .collect(),
     }
 }

@@ -6,25 +6,17 @@
 
 use crate::finding::Severity;
 use crate::inventory::{Entry, EntryKind, Inventory};
+use crate::scan::CiphertextAt;
 use serde::{Deserialize, Serialize};
 
 const DAY: i64 = 86_400;
-
-/// A rule's switch and severity, shared by every rule.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Common {
-    #[serde(default = "yes")]
-    pub enabled: bool,
-    pub severity: Option<Severity>,
-}
 
 fn yes() -> bool {
     true
 }
 
 /// `[policy]` in `keyaudit.toml`. Every field has the default documented in the README.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct PolicyConfig {
     pub rotation_overdue: RotationOverdue,
@@ -36,20 +28,31 @@ pub struct PolicyConfig {
     pub weak_signature: Toggle,
     pub unencrypted_private_key: Toggle,
     pub secret_in_history: Toggle,
+    pub key_beside_data: KeyBesideData,
 }
 
-impl Default for PolicyConfig {
+/// Where a key counts as "beside" ciphertext.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Scope {
+    Directory,
+    Repository,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct KeyBesideData {
+    pub enabled: bool,
+    pub severity: Option<Severity>,
+    pub scope: Scope,
+}
+
+impl Default for KeyBesideData {
     fn default() -> Self {
-        PolicyConfig {
-            rotation_overdue: RotationOverdue::default(),
-            env_reuse: Toggle::on(),
-            cert_expired: Toggle::on(),
-            cert_expiring: CertExpiring::default(),
-            cert_validity_too_long: CertValidity::default(),
-            weak_key: WeakKey::default(),
-            weak_signature: Toggle::on(),
-            unencrypted_private_key: Toggle::on(),
-            secret_in_history: Toggle::on(),
+        KeyBesideData {
+            enabled: true,
+            severity: None,
+            scope: Scope::Directory,
         }
     }
 }
@@ -223,6 +226,11 @@ pub const RULES: &[(&str, Severity, &str)] = &[
         "A private key is stored without a passphrase",
     ),
     (
+        "key-beside-data",
+        Severity::High,
+        "A key is stored beside the data it encrypts",
+    ),
+    (
         "secret-in-history",
         Severity::High,
         "A secret removed from the code is still recoverable from git history",
@@ -246,7 +254,12 @@ fn date(unix: i64) -> String {
 }
 
 /// Judge every entry; violations sorted by rule, then entry.
-pub fn evaluate(inv: &Inventory, cfg: &PolicyConfig, now: i64) -> Vec<Violation> {
+pub fn evaluate(
+    inv: &Inventory,
+    cfg: &PolicyConfig,
+    now: i64,
+    ciphertexts: &[CiphertextAt],
+) -> Vec<Violation> {
     let mut out = Vec::new();
     let mut push = |rule: &'static str, sev: Option<Severity>, e: &Entry, message: String| {
         out.push(Violation {
@@ -419,7 +432,103 @@ pub fn evaluate(inv: &Inventory, cfg: &PolicyConfig, now: i64) -> Vec<Violation>
             );
         }
     }
+    if cfg.key_beside_data.enabled {
+        out.extend(key_beside_data(inv, &cfg.key_beside_data, ciphertexts));
+    }
     out.sort_by(|a, b| (a.rule, &a.entry).cmp(&(b.rule, &b.entry)));
+    out
+}
+
+/// Rule ids of credentials that are themselves decryption passphrases.
+const PASSPHRASE_RULES: &[&str] = &["ansible-vault-password-file", "rails-master-key"];
+
+fn scope_of(path: &str, scope: Scope) -> &str {
+    match scope {
+        Scope::Repository => "",
+        Scope::Directory => path.rsplit_once('/').map_or("", |(d, _)| d),
+    }
+}
+
+/// The public-key hash of an `age1…` recipient, through the key parser itself.
+fn age_recipient_spki(recipient: &str) -> Option<String> {
+    crate::detect::crypto::detect("recipient.txt", recipient.as_bytes())
+        .into_iter()
+        .find_map(|i| i.info.spki_sha256)
+}
+
+/// A key at HEAD in the same scope as ciphertext at HEAD that it can decrypt: by recipient when
+/// the format names one (age, OpenPGP, sops), else by kind (a vault password file beside a vault,
+/// any usable private or secret key beside anonymous ciphertext).
+fn key_beside_data(
+    inv: &Inventory,
+    cfg: &KeyBesideData,
+    ciphertexts: &[CiphertextAt],
+) -> Vec<Violation> {
+    use crate::detect::ciphertext::CiphertextKind as C;
+    let mut out = Vec::new();
+    let mut done = std::collections::BTreeSet::new();
+    for c in ciphertexts.iter().filter(|c| c.at_head) {
+        let here = scope_of(&c.path, cfg.scope);
+        let wanted_spki: Vec<String> = c
+            .recipients
+            .iter()
+            .filter(|r| r.starts_with("age1"))
+            .filter_map(|r| age_recipient_spki(r))
+            .collect();
+        for e in &inv.entries {
+            let usable = match e.kind {
+                EntryKind::PrivateKey | EntryKind::SymmetricKey | EntryKind::Keystore => {
+                    !e.encrypted
+                }
+                EntryKind::Secret => e
+                    .rule_ids
+                    .iter()
+                    .any(|r| PASSPHRASE_RULES.contains(&r.as_str())),
+                _ => false,
+            };
+            if !usable {
+                continue;
+            }
+            let beside: Vec<&crate::inventory::Occurrence> = e
+                .occurrences
+                .iter()
+                .filter(|o| o.at_head && scope_of(&o.path, cfg.scope) == here)
+                .collect();
+            if beside.is_empty() {
+                continue;
+            }
+            let opens = if !c.recipients.is_empty() {
+                e.spki_sha256
+                    .as_ref()
+                    .is_some_and(|s| wanted_spki.contains(s))
+                    || c.recipients.iter().any(|r| e.pgp_ids.contains(r))
+            } else {
+                match c.kind {
+                    C::AnsibleVault => e.rule_ids.contains("ansible-vault-password-file"),
+                    C::Age => e.algorithm.as_deref() == Some("X25519"),
+                    C::OpenpgpMessage => !e.pgp_ids.is_empty(),
+                    _ => true,
+                }
+            };
+            if opens && done.insert((e.id.clone(), c.path.clone())) {
+                let mut locations: Vec<(String, u32)> =
+                    beside.iter().map(|o| (o.path.clone(), o.line)).collect();
+                locations.push((c.path.clone(), 1));
+                out.push(Violation {
+                    rule: "key-beside-data",
+                    severity: cfg.severity.unwrap_or(Severity::High),
+                    entry: e.id.clone(),
+                    message: format!(
+                        "{} is stored beside {} ({:?} ciphertext) that it can decrypt",
+                        describe(e),
+                        c.path,
+                        c.kind
+                    ),
+                    locations,
+                });
+            }
+        }
+    }
     out
 }
 
