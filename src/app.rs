@@ -1,7 +1,7 @@
 //! What each command does: wires the stages together (source → detect → scan → report) and maps
 //! outcomes to exit codes. No detection or formatting logic lives here.
 
-use crate::cli::{ColorChoice, Command, Format, RuleArgs, RulesCommand, ScanArgs};
+use crate::cli::{ColorChoice, Command, Format, HookCommand, RuleArgs, RulesCommand, ScanArgs};
 use crate::detect::{self, Engine, Rule};
 use crate::inventory::Inventory;
 use crate::policy;
@@ -27,6 +27,9 @@ pub fn run(command: Command) -> Result<u8> {
         Command::Scan(args) => scan(&args, false),
         Command::Inventory(args) => scan(&args, true),
         Command::Rules { command } => rules(command),
+        Command::Hook {
+            command: HookCommand::Install { repo, force },
+        } => install_hook(&repo, force),
     }
 }
 
@@ -74,6 +77,7 @@ fn scan(args: &ScanArgs, inventory_only: bool) -> Result<u8> {
             .as_ref()
             .map(|p| s.spawn(|| p.run(&scanner.progress)));
         let r = match &git_opts {
+            _ if args.staged => scan_staged(args, &scanner),
             Some(g) => scan_repositories(args, g, &opts, &scanner),
             None => fs::walk(&opts, &scanner)
                 .map(|()| Vec::new())
@@ -105,7 +109,7 @@ fn scan(args: &ScanArgs, inventory_only: bool) -> Result<u8> {
     let ctx = ReportContext {
         rules: &rule_info,
         roots: &roots,
-        root_dir: if args.git_mode() {
+        root_dir: if args.git_mode() || args.staged {
             match args.paths.as_slice() {
                 [p] => work_tree_of(p).and_then(|d| std::fs::canonicalize(d).ok()),
                 _ => None,
@@ -221,6 +225,14 @@ fn scan_repositories(
     Ok(runs)
 }
 
+/// The staged changes of each repository named on the command line.
+fn scan_staged(args: &ScanArgs, scanner: &Scanner<'_>) -> Result<Vec<report::GitRun>> {
+    for repo in &args.paths {
+        crate::source::staged::scan_staged(repo, args.max_file_size, scanner)?;
+    }
+    Ok(Vec::new())
+}
+
 /// The top of the work tree of the repository at `path`, if it has one.
 fn work_tree_of(path: &Path) -> Option<std::path::PathBuf> {
     let repo = gix::discover(path).ok()?;
@@ -329,4 +341,61 @@ fn rules(command: RulesCommand) -> Result<u8> {
             Ok(exit::CLEAN)
         }
     }
+}
+
+/// Marks a hook as keyaudit's own, so that reinstalling may replace it.
+const HOOK_MARKER: &str = "# keyaudit pre-commit hook";
+
+fn install_hook(repo_path: &Path, force: bool) -> Result<u8> {
+    let repo = gix::discover(repo_path)
+        .with_context(|| format!("{} is not in a git repository", repo_path.display()))?;
+    // core.hooksPath is relative to the work tree when relative (as git reads it).
+    let configured = repo
+        .config_snapshot()
+        .string("core.hooksPath")
+        .map(|p| std::path::PathBuf::from(String::from_utf8_lossy(&p).into_owned()));
+    let dir = match configured {
+        Some(p) if p.is_absolute() => p,
+        Some(p) => repo.workdir().unwrap_or_else(|| repo.git_dir()).join(p),
+        None => repo.git_dir().join("hooks"),
+    };
+    let hook = dir.join("pre-commit");
+    if let Ok(existing) = std::fs::read_to_string(&hook) {
+        if !existing.contains(HOOK_MARKER) && !force {
+            bail!(
+                "{} exists and is not keyaudit's; pass --force to replace it, or call `keyaudit scan --staged` from it",
+                hook.display()
+            );
+        }
+    }
+    let exe = std::env::current_exe()
+        .ok()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "keyaudit".to_string());
+    let script = format!(
+        r#"#!/bin/sh
+{HOOK_MARKER} (installed by `keyaudit hook install`; reinstalling replaces it)
+KEYAUDIT="${{KEYAUDIT:-{exe}}}"
+command -v "$KEYAUDIT" >/dev/null 2>&1 || KEYAUDIT=keyaudit
+"$KEYAUDIT" scan --staged --quiet --color never .
+rc=$?
+if [ $rc -eq 1 ]; then
+  echo >&2
+  echo "keyaudit: commit blocked: the staged changes add the secrets listed above." >&2
+  echo "  Remove them (and rotate any that were real), or, for a false alarm, add" >&2
+  echo "  'keyaudit:allow' in a comment on that line. Bypass once: git commit --no-verify" >&2
+  exit 1
+fi
+exit $rc
+"#
+    );
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    std::fs::write(&hook, script).with_context(|| format!("writing {}", hook.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755))?;
+    }
+    eprintln!("keyaudit: installed {}", hook.display());
+    Ok(exit::CLEAN)
 }

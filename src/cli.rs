@@ -33,10 +33,30 @@ pub enum Command {
     ///   keyaudit inventory .                 # a directory
     ///   keyaudit inventory --git . -f json   # a repository's whole history, as JSON
     Inventory(ScanArgs),
+    /// Install keyaudit as the repository's git pre-commit hook.
+    Hook {
+        #[command(subcommand)]
+        command: HookCommand,
+    },
     /// Inspect and test detection rules.
     Rules {
         #[command(subcommand)]
         command: RulesCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HookCommand {
+    /// Write a pre-commit hook that runs `keyaudit scan --staged` and blocks commits that add
+    /// secrets. Honours core.hooksPath; an existing hook that is not keyaudit's is kept unless
+    /// --force.
+    Install {
+        /// The repository (default: the current directory).
+        #[arg(default_value = ".")]
+        repo: PathBuf,
+        /// Replace an existing hook that keyaudit did not write.
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -142,6 +162,12 @@ pub struct ScanArgs {
     /// Policy and environment settings (default: ./keyaudit.toml when it exists).
     #[arg(long, value_name = "FILE", help_heading = "Policy")]
     pub config: Option<PathBuf>,
+
+    /// Scan what is staged for the next commit (the index), reporting only lines the commit
+    /// adds or changes; unstaged edits do not count. For pre-commit hooks. PATH is the
+    /// repository (default: the current directory).
+    #[arg(long, conflicts_with_all = ["git", "refs", "since", "range", "all_occurrences", "worktree"], help_heading = "Git history")]
+    pub staged: bool,
 
     /// Scan git history: every blob of every ref (branches, tags, remote-tracking refs, the
     /// stash), each distinct blob once, with the commit that first introduced it. PATHs are then

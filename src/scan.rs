@@ -184,7 +184,7 @@ impl<'e> Scanner<'e> {
             crypto: m.crypto.as_ref().map(|c| c.info.clone()),
             mtime: match blob.origin {
                 Origin::File { mtime } => *mtime,
-                Origin::Git(_) => None,
+                Origin::Git(_) | Origin::Staged { .. } => None,
             },
             git: None,
         }
@@ -242,7 +242,9 @@ impl BlobSink for Scanner<'_> {
                     .iter()
                     .map(|i| (i.path.clone(), i.at_head))
                     .collect(),
-                Origin::File { .. } => vec![(blob.path.to_string(), true)],
+                Origin::File { .. } | Origin::Staged { .. } => {
+                    vec![(blob.path.to_string(), true)]
+                }
             };
             let mut list = lock(&self.ciphertexts);
             for c in sealed {
@@ -257,8 +259,12 @@ impl BlobSink for Scanner<'_> {
             }
         }
         let mut found = self.detect(blob);
-        if let Origin::Git(g) = blob.origin {
-            found = with_git_provenance(found, g);
+        match blob.origin {
+            Origin::Git(g) => found = with_git_provenance(found, g),
+            Origin::Staged { added_lines } => {
+                found.retain(|f| added_lines.binary_search(&f.location.start.line).is_ok());
+            }
+            Origin::File { .. } => {}
         }
         self.progress.blobs.fetch_add(1, Ordering::Relaxed);
         self.progress

@@ -9,6 +9,7 @@
 pub mod fs;
 pub mod git;
 pub mod sinks;
+pub mod staged;
 
 use serde::Serialize;
 
@@ -20,6 +21,8 @@ pub enum Origin {
     /// A blob in git history: its id, every path it was introduced at and by which commit.
     /// Boxed: the history details are large and `Origin` travels with every blob.
     Git(Box<git::GitOrigin>),
+    /// Content staged in the index; only findings on `added_lines` (1-based, sorted) are new.
+    Staged { added_lines: Vec<u32> },
 }
 
 /// One input to scan: bytes plus where they came from.

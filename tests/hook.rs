@@ -1,0 +1,161 @@
+//! `scan --staged` and the installed pre-commit hook, through real `git add` / `git commit`.
+
+mod common;
+
+use common::git::Repo;
+use common::{github_token, json, run_in};
+use std::process::Command;
+
+fn staged(repo: &Repo) -> serde_json::Value {
+    let r = run_in(&repo.dir, &["scan", "--staged", "-f", "json", "-q"]);
+    assert!(matches!(r.code, 0 | 1), "{}", r.stderr);
+    json(&r)
+}
+
+fn lines(report: &serde_json::Value) -> Vec<(String, u64)> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["location"]["path"].as_str().unwrap().to_string(),
+                f["location"]["start"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn staged_scan_reports_only_what_the_commit_adds() {
+    let repo = Repo::new();
+    let old = github_token("ghp", 71);
+    repo.write("app.py", &format!("A = 1\nOLD = \"{old}\"\n"));
+    repo.commit("2024-01-01T00:00:00Z", "existing secret");
+    // nothing staged
+    assert!(lines(&staged(&repo)).is_empty());
+    // a new secret staged below the old one; the old one moved down a line is not new
+    let new = github_token("ghp", 72);
+    repo.write(
+        "app.py",
+        &format!("A = 1\nB = 2\nOLD = \"{old}\"\nNEW = \"{new}\"\n"),
+    );
+    repo.git(&["add", "app.py"]);
+    // an unstaged edit adding another secret does not count
+    let unstaged = github_token("ghp", 73);
+    repo.write(
+        "app.py",
+        &format!("A = 1\nB = 2\nOLD = \"{old}\"\nNEW = \"{new}\"\nX = \"{unstaged}\"\n"),
+    );
+    assert_eq!(lines(&staged(&repo)), [("app.py".to_string(), 4)]);
+}
+
+#[test]
+fn installed_hook_blocks_a_commit_with_a_secret_and_allows_clean_or_allowed_ones() {
+    let repo = Repo::new();
+    repo.write("README.md", "hello\n");
+    repo.commit("2024-01-01T00:00:00Z", "init");
+    let r = run_in(&repo.dir, &["hook", "install"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let hook = repo.dir.join(".git/hooks/pre-commit");
+    assert!(std::fs::read_to_string(&hook).unwrap().contains("keyaudit"));
+
+    let commit = |msg: &str| {
+        let mut cmd: Command = repo.git_cmd(&repo.dir, &["commit", "-q", "-m", msg]);
+        cmd.env("KEYAUDIT", common::bin());
+        cmd.output().expect("git commit")
+    };
+    // a secret: blocked, with file, line and rule in the message
+    let token = github_token("ghp", 74);
+    repo.write("deploy.sh", &format!("export GITHUB_TOKEN={token}\n"));
+    repo.git(&["add", "deploy.sh"]);
+    let out = commit("add deploy script");
+    assert!(!out.status.success(), "commit went through");
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(said.contains("deploy.sh"), "{said}");
+    assert!(said.contains("github-pat-classic"), "{said}");
+    assert!(said.contains("commit blocked"), "{said}");
+    assert!(!said.contains(&token), "the hook printed the secret");
+    // the same line with an inline allow: goes through
+    repo.write(
+        "deploy.sh",
+        &format!("export GITHUB_TOKEN={token}  # keyaudit:allow test fixture\n"),
+    );
+    repo.git(&["add", "deploy.sh"]);
+    assert!(commit("allowed fixture").status.success());
+    // a clean change: goes through
+    repo.write("README.md", "hello again\n");
+    repo.git(&["add", "README.md"]);
+    assert!(commit("docs").status.success());
+
+    // a foreign hook is not replaced without --force
+    std::fs::write(&hook, "#!/bin/sh\necho mine\n").unwrap();
+    assert_eq!(run_in(&repo.dir, &["hook", "install"]).code, 2);
+    assert_eq!(run_in(&repo.dir, &["hook", "install", "--force"]).code, 0);
+}
+
+#[test]
+fn hook_install_honours_core_hooks_path() {
+    let repo = Repo::new();
+    repo.git(&["config", "core.hooksPath", "tools/hooks"]);
+    let r = run_in(&repo.dir, &["hook", "install"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(repo.dir.join("tools/hooks/pre-commit").is_file());
+}
+
+/// The `pre-commit` framework with a local hook that runs the built binary.
+#[test]
+fn pre_commit_framework_runs_keyaudit() {
+    let Ok(version) = Command::new("pre-commit").arg("--version").output() else {
+        assert!(
+            std::env::var_os("KEYAUDIT_REQUIRE_VALIDATORS").is_none(),
+            "pre-commit is not installed (.ci/run installs it)"
+        );
+        eprintln!("note: pre-commit not installed; skipped");
+        return;
+    };
+    assert!(version.status.success());
+    let repo = Repo::new();
+    repo.write(
+        ".pre-commit-config.yaml",
+        &format!(
+            "repos:\n- repo: local\n  hooks:\n  - id: keyaudit\n    name: keyaudit\n    \
+             entry: {} scan --staged --quiet --color never\n    language: system\n    \
+             pass_filenames: false\n    always_run: true\n",
+            common::bin()
+        ),
+    );
+    repo.write("README.md", "hello\n");
+    repo.commit("2024-01-01T00:00:00Z", "init");
+    let run = |repo: &Repo| {
+        Command::new("pre-commit")
+            .args(["run"])
+            .current_dir(&repo.dir)
+            .env("HOME", repo._tmp.path())
+            .env("PRE_COMMIT_HOME", repo._tmp.path().join("pc-cache"))
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .output()
+            .expect("pre-commit run")
+    };
+    repo.write("notes.txt", "nothing secret\n");
+    repo.git(&["add", "notes.txt"]);
+    let clean = run(&repo);
+    assert!(
+        clean.status.success(),
+        "{}",
+        String::from_utf8_lossy(&clean.stdout)
+    );
+    repo.write("ci.env", &format!("TOKEN={}\n", github_token("ghp", 75)));
+    repo.git(&["add", "ci.env"]);
+    let dirty = run(&repo);
+    let out = String::from_utf8_lossy(&dirty.stdout);
+    assert!(!dirty.status.success(), "{out}");
+    assert!(
+        out.contains("ci.env") && out.contains("github-pat-classic"),
+        "{out}"
+    );
+}
