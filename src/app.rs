@@ -1,7 +1,9 @@
 //! What each command does: wires the stages together (source → detect → scan → report) and maps
 //! outcomes to exit codes. No detection or formatting logic lives here.
 
-use crate::cli::{ColorChoice, Command, Format, HookCommand, RuleArgs, RulesCommand, ScanArgs};
+use crate::cli::{
+    BaselineCommand, ColorChoice, Command, Format, HookCommand, RuleArgs, RulesCommand, ScanArgs,
+};
 use crate::detect::{self, Engine, Rule};
 use crate::inventory::Inventory;
 use crate::policy;
@@ -24,8 +26,11 @@ pub mod exit {
 
 pub fn run(command: Command) -> Result<u8> {
     match command {
-        Command::Scan(args) => scan(&args, false),
-        Command::Inventory(args) => scan(&args, true),
+        Command::Scan(args) => scan(&args, Mode::Scan),
+        Command::Inventory(args) => scan(&args, Mode::Inventory),
+        Command::Baseline {
+            command: BaselineCommand::Create(args),
+        } => scan(&args, Mode::Baseline),
         Command::Rules { command } => rules(command),
         Command::Hook {
             command: HookCommand::Install { repo, force },
@@ -47,7 +52,16 @@ pub fn load_rules(args: &RuleArgs) -> Result<Vec<Rule>> {
     Ok(rules)
 }
 
-fn scan(args: &ScanArgs, inventory_only: bool) -> Result<u8> {
+/// What a scan run produces.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Scan,
+    Inventory,
+    Baseline,
+}
+
+fn scan(args: &ScanArgs, mode: Mode) -> Result<u8> {
+    let inventory_only = mode == Mode::Inventory;
     let config = crate::config::Config::load(args.config.as_deref())?;
     let rules = load_rules(&args.rules)?;
     let engine = Engine::new(rules).map_err(anyhow::Error::msg)?;
@@ -92,7 +106,32 @@ fn scan(args: &ScanArgs, inventory_only: bool) -> Result<u8> {
         r
     });
     let git_runs = walked?;
-    let outcome = scanner.finish();
+    let mut outcome = scanner.finish();
+    if mode == Mode::Baseline {
+        let b = crate::baseline::Baseline::from_findings(&outcome.findings);
+        let path = args
+            .output
+            .clone()
+            .unwrap_or_else(|| std::path::PathBuf::from(".keyaudit-baseline.json"));
+        report::write_private(&path, &b.to_json())
+            .with_context(|| format!("writing {}", path.display()))?;
+        eprintln!(
+            "keyaudit: baseline of {} findings written to {}",
+            b.findings.len(),
+            path.display()
+        );
+        return Ok(if outcome.incomplete() {
+            exit::INCOMPLETE
+        } else {
+            exit::CLEAN
+        });
+    }
+    if let Some(path) = &args.baseline {
+        outcome.apply_baseline(&crate::baseline::Baseline::load(path)?);
+        if args.baseline_drop {
+            outcome.baselined.clear();
+        }
+    }
     let now = args.now.unwrap_or_else(|| {
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)

@@ -33,6 +33,12 @@ pub enum Command {
     ///   keyaudit inventory .                 # a directory
     ///   keyaudit inventory --git . -f json   # a repository's whole history, as JSON
     Inventory(ScanArgs),
+    /// Record the current findings as accepted, so that later scans with --baseline report
+    /// new ones only. Takes the scan options; writes -o FILE (default .keyaudit-baseline.json).
+    Baseline {
+        #[command(subcommand)]
+        command: BaselineCommand,
+    },
     /// Install keyaudit as the repository's git pre-commit hook.
     Hook {
         #[command(subcommand)]
@@ -43,6 +49,12 @@ pub enum Command {
         #[command(subcommand)]
         command: RulesCommand,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BaselineCommand {
+    /// Scan and write the findings (rule, fingerprint, path; never the secret) as a baseline.
+    Create(ScanArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -154,6 +166,15 @@ pub struct ScanArgs {
     /// Colour in the text report: auto (only on a terminal), always, never.
     #[arg(long, value_name = "WHEN", default_value = "auto")]
     pub color: ColorChoice,
+
+    /// Report only findings not accepted in this baseline (see `keyaudit baseline create`);
+    /// in SARIF the accepted ones stay, marked with `suppressions`.
+    #[arg(long, value_name = "FILE", help_heading = "CI")]
+    pub baseline: Option<PathBuf>,
+
+    /// With --baseline: leave accepted findings out of SARIF too.
+    #[arg(long, requires = "baseline", help_heading = "CI")]
+    pub baseline_drop: bool,
 
     /// Judge ages and expiry as of this date (YYYY-MM-DD or RFC 3339; default: now).
     #[arg(long, value_name = "DATE", value_parser = crate::config::parse_date, help_heading = "Policy")]

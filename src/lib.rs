@@ -17,6 +17,7 @@
 //! * [`report`] renders a finished scan; it never feeds anything back.
 
 pub mod app;
+pub mod baseline;
 pub mod cli;
 pub mod config;
 pub mod detect;

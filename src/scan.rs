@@ -29,6 +29,8 @@ pub struct Stats {
     pub findings: u64,
     /// Findings suppressed by an inline `keyaudit:allow`.
     pub suppressed_inline: u64,
+    /// Findings accepted in the baseline (`--baseline`): not counted in `findings`.
+    pub baselined: u64,
 }
 
 /// Everything a scan produced, in report order.
@@ -37,6 +39,8 @@ pub struct ScanOutcome {
     pub findings: Vec<Finding>,
     pub problems: Vec<Problem>,
     pub stats: Stats,
+    /// Findings the baseline accepts: left out of `findings`, kept for SARIF `suppressions`.
+    pub baselined: Vec<Finding>,
     /// Encrypted data seen during the scan, for the policy's key-beside-data rule.
     pub ciphertexts: Vec<CiphertextAt>,
 }
@@ -52,6 +56,17 @@ pub struct CiphertextAt {
 }
 
 impl ScanOutcome {
+    /// Move the findings `baseline` accepts out of `findings`.
+    pub fn apply_baseline(&mut self, baseline: &crate::baseline::Baseline) {
+        let (old, new): (Vec<Finding>, Vec<Finding>) = std::mem::take(&mut self.findings)
+            .into_iter()
+            .partition(|f| baseline.contains(f));
+        self.findings = new;
+        self.stats.findings = self.findings.len() as u64;
+        self.stats.baselined = old.len() as u64;
+        self.baselined = old;
+    }
+
     /// True when some requested content was not scanned.
     pub fn incomplete(&self) -> bool {
         self.problems.iter().any(|p| p.kind.makes_incomplete())
@@ -209,6 +224,7 @@ impl<'e> Scanner<'e> {
             bytes_scanned: self.progress.bytes.load(Ordering::Relaxed),
             findings: findings.len() as u64,
             suppressed_inline: self.suppressed.load(Ordering::Relaxed),
+            baselined: 0,
         };
         let mut ciphertexts = self
             .ciphertexts
@@ -227,6 +243,7 @@ impl<'e> Scanner<'e> {
             findings,
             problems,
             stats,
+            baselined: Vec::new(),
             ciphertexts,
         }
     }

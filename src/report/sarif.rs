@@ -246,6 +246,7 @@ pub fn build(outcome: &ScanOutcome, ctx: &ReportContext<'_>) -> sarif::Sarif {
     let used: std::collections::BTreeSet<&str> = outcome
         .findings
         .iter()
+        .chain(&outcome.baselined)
         .map(|f| f.rule_id.as_str())
         .collect();
     let rules: Vec<&RuleInfo> = ctx
@@ -264,6 +265,18 @@ pub fn build(outcome: &ScanOutcome, ctx: &ReportContext<'_>) -> sarif::Sarif {
         .map(|f| result(f, index.get(f.rule_id.as_str()).copied()))
         .collect();
     let mut results = results;
+    // Baselined findings stay, suppressed, so that code scanning keeps their alerts closed
+    // instead of closing and reopening them.
+    for f in &outcome.baselined {
+        let mut r = result(f, index.get(f.rule_id.as_str()).copied());
+        r.suppressions = Some(vec![
+            sarif::Suppression::builder()
+                .kind(json!("external"))
+                .justification("Accepted in the keyaudit baseline")
+                .build(),
+        ]);
+        results.push(r);
+    }
     let mut descriptors: Vec<sarif::ReportingDescriptor> =
         rules.iter().map(|r| descriptor(r)).collect();
     // Policy violations: results of their own rules, `policy/<id>`, after the findings' rules.

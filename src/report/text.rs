@@ -132,6 +132,9 @@ pub fn one_line_summary(outcome: &ScanOutcome) -> String {
             outcome.stats.suppressed_inline
         ));
     }
+    if outcome.stats.baselined > 0 {
+        line.push_str(&format!("; {} in the baseline", outcome.stats.baselined));
+    }
     if !outcome.problems.is_empty() {
         line.push_str(&format!(
             "; {} problem{}",

@@ -1,0 +1,69 @@
+//! Baselines: findings a team has accepted, so that a CI gate fails on new ones only.
+//!
+//! A finding is in the baseline when its rule, secret fingerprint and path match an entry: moving
+//! or reformatting the line keeps it accepted, a *changed* secret on the same line (a new
+//! fingerprint) does not. The file holds fingerprints only, never a secret in clear.
+
+use crate::finding::Finding;
+use anyhow::{Context, Result, bail};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use std::path::Path;
+
+pub const VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Accepted {
+    pub rule_id: String,
+    pub fingerprint: String,
+    pub path: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Baseline {
+    pub keyaudit_baseline: u32,
+    pub findings: BTreeSet<Accepted>,
+}
+
+fn key(f: &Finding) -> Accepted {
+    Accepted {
+        rule_id: f.rule_id.clone(),
+        fingerprint: f.fingerprint.clone(),
+        path: f.location.path.clone(),
+    }
+}
+
+impl Baseline {
+    pub fn from_findings(findings: &[Finding]) -> Baseline {
+        Baseline {
+            keyaudit_baseline: VERSION,
+            findings: findings.iter().map(key).collect(),
+        }
+    }
+
+    pub fn load(path: &Path) -> Result<Baseline> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading baseline {}", path.display()))?;
+        let b: Baseline = serde_json::from_str(&text)
+            .with_context(|| format!("{}: not a keyaudit baseline", path.display()))?;
+        if b.keyaudit_baseline != VERSION {
+            bail!(
+                "{}: baseline version {} (this keyaudit reads {VERSION})",
+                path.display(),
+                b.keyaudit_baseline
+            );
+        }
+        Ok(b)
+    }
+
+    pub fn contains(&self, f: &Finding) -> bool {
+        self.findings.contains(&key(f))
+    }
+
+    pub fn to_json(&self) -> Vec<u8> {
+        let mut out = serde_json::to_vec_pretty(self).unwrap_or_default();
+        out.push(b'\n');
+        out
+    }
+}
