@@ -177,7 +177,7 @@ pub struct ScanArgs {
     pub baseline_drop: bool,
 
     /// Judge ages and expiry as of this date (YYYY-MM-DD or RFC 3339; default: now).
-    #[arg(long, value_name = "DATE", value_parser = crate::config::parse_date, help_heading = "Policy")]
+    #[arg(long, value_name = "DATE", value_parser = crate::time::parse_date, help_heading = "Policy")]
     pub now: Option<i64>,
 
     /// Policy and environment settings (default: ./keyaudit.toml when it exists).

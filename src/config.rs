@@ -41,47 +41,9 @@ impl Config {
     }
 }
 
-/// `2024-05-01` or an RFC 3339 instant (`2024-05-01T12:00:00Z`) as seconds since the epoch.
-pub fn parse_date(s: &str) -> Result<i64, String> {
-    let bad = || format!("bad date {s:?} (expected YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)");
-    let (d, t) = s.split_once('T').unwrap_or((s, "00:00:00Z"));
-    let mut ymd = d.split('-').map(|p| p.parse::<i64>().ok());
-    let (Some(Some(y)), Some(Some(m)), Some(Some(day)), None) =
-        (ymd.next(), ymd.next(), ymd.next(), ymd.next())
-    else {
-        return Err(bad());
-    };
-    if !(1..=12).contains(&m) || !(1..=31).contains(&day) {
-        return Err(bad());
-    }
-    let t = t.trim_end_matches('Z');
-    let mut hms = t.split(':').map(|p| p.parse::<i64>().ok());
-    let (Some(Some(h)), Some(Some(mi)), Some(Some(sec))) = (hms.next(), hms.next(), hms.next())
-    else {
-        return Err(bad());
-    };
-    // Days from civil (Howard Hinnant's algorithm).
-    let y2 = if m <= 2 { y - 1 } else { y };
-    let era = y2.div_euclid(400);
-    let yoe = y2 - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    Ok(days * 86_400 + h * 3600 + mi * 60 + sec)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn dates() {
-        assert_eq!(parse_date("1970-01-01"), Ok(0));
-        assert_eq!(parse_date("2020-03-01T12:00:00Z"), Ok(1_583_064_000));
-        assert!(parse_date("2020-13-01").is_err());
-        assert!(parse_date("yesterday").is_err());
-    }
 
     #[test]
     fn config_parses_and_rejects_typos() {

@@ -27,3 +27,4 @@ pub mod policy;
 pub mod report;
 pub mod scan;
 pub mod source;
+pub mod time;

@@ -65,25 +65,18 @@ fn baseline_accepts_moved_lines_but_not_changed_or_new_secrets() {
 
     // SARIF keeps the accepted one with a suppression, unless --baseline-drop
     let out = dir.join("r.sarif");
-    let o = out.to_str().unwrap();
-    run_in(
-        dir,
-        &[
-            "scan",
-            ".",
-            "-q",
-            "--baseline",
-            "bl.json",
-            "--exclude",
-            "*.sarif",
-            "-o",
-            o,
-        ],
-    );
-    validate_sarif(&out);
-    let sarif: serde_json::Value =
-        serde_json::from_str(&fs::read_to_string(&out).unwrap()).unwrap();
-    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let sarif_results = |extra: &[&str]| {
+        let o = out.to_str().unwrap();
+        let mut args = vec!["scan", ".", "-q", "--baseline", "bl.json"];
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&["--exclude", "*.sarif", "-o", o]);
+        run_in(dir, &args);
+        validate_sarif(&out);
+        let sarif: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(&out).unwrap()).unwrap();
+        sarif["runs"][0]["results"].as_array().unwrap().clone()
+    };
+    let results = sarif_results(&[]);
     assert_eq!(results.len(), 2);
     assert_eq!(
         results
@@ -92,22 +85,5 @@ fn baseline_accepts_moved_lines_but_not_changed_or_new_secrets() {
             .count(),
         1
     );
-    run_in(
-        dir,
-        &[
-            "scan",
-            ".",
-            "-q",
-            "--baseline",
-            "bl.json",
-            "--baseline-drop",
-            "--exclude",
-            "*.sarif",
-            "-o",
-            o,
-        ],
-    );
-    let sarif: serde_json::Value =
-        serde_json::from_str(&fs::read_to_string(&out).unwrap()).unwrap();
-    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 1);
+    assert_eq!(sarif_results(&["--baseline-drop"]).len(), 1);
 }

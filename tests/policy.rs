@@ -186,7 +186,7 @@ fn certificate_expiry_warning_uses_the_configured_window() {
         .unwrap();
     let day = 86_400;
     for (days_left, expected) in [(45, false), (20, true)] {
-        let now = chrono_free_date(cert - days_left * day);
+        let now = keyaudit::time::rfc3339(cert - days_left * day);
         let r = run_in(
             &repo.dir,
             &["scan", "--git", "-f", "json", "-q", "--now", &now, "."],
@@ -198,28 +198,6 @@ fn certificate_expiry_warning_uses_the_configured_window() {
             "{days_left} days left"
         );
     }
-}
-
-/// `YYYY-MM-DDTHH:MM:SSZ` for a Unix time (civil-from-days, no date crate needed).
-fn chrono_free_date(t: i64) -> String {
-    let days = t.div_euclid(86_400);
-    let secs = t.rem_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = if m <= 2 { y + 1 } else { y };
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        secs / 3600,
-        secs % 3600 / 60,
-        secs % 60
-    )
 }
 
 #[test]

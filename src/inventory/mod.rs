@@ -180,7 +180,7 @@ fn identity(f: &Finding, kind: EntryKind) -> String {
 fn seen(unix: i64, source: AgeSource) -> Seen {
     Seen {
         unix,
-        date: crate::detect::crypto::rfc3339(unix),
+        date: crate::time::rfc3339(unix),
         source,
     }
 }

@@ -249,7 +249,7 @@ fn years(days: i64) -> String {
 }
 
 fn date(unix: i64) -> String {
-    let d = crate::detect::crypto::rfc3339(unix);
+    let d = crate::time::rfc3339(unix);
     d.get(..10).unwrap_or(&d).to_string()
 }
 
@@ -274,7 +274,6 @@ pub fn evaluate(
                 .collect(),
         });
     };
-    let mut weak_seen = std::collections::BTreeSet::new();
     for e in &inv.entries {
         let what = describe(e);
         // rotation-overdue
@@ -383,14 +382,13 @@ pub fn evaluate(
             )
         {
             if let Some(why) = weakness(e, &cfg.weak_key) {
-                let key = e.spki_sha256.clone().unwrap_or_else(|| e.id.clone());
-                let owner = inv
-                    .entries
-                    .iter()
-                    .filter(|o| o.spki_sha256.is_some() && o.spki_sha256 == e.spki_sha256)
-                    .min_by_key(|o| (weak_rank(o.kind), o.id.clone()))
+                // The entry itself and its pairs (same SPKI): one violation, on the first.
+                let owner = std::iter::once(e)
+                    .chain(e.paired.iter().filter_map(|id| inv.get(id)))
+                    .filter(|o| weak_rank(o.kind) < 3)
+                    .min_by_key(|o| (weak_rank(o.kind), o.id.as_str()))
                     .map_or(e.id.as_str(), |o| o.id.as_str());
-                if owner == e.id && weak_seen.insert(key) {
+                if owner == e.id {
                     push(
                         "weak-key",
                         cfg.weak_key.severity,
@@ -532,11 +530,14 @@ fn key_beside_data(
     out
 }
 
+/// Which entry of one key carries its weak-key violation: private key, else certificate, else
+/// public key; 3 for kinds the rule does not judge.
 fn weak_rank(k: EntryKind) -> u8 {
     match k {
         EntryKind::PrivateKey => 0,
         EntryKind::Certificate => 1,
-        _ => 2,
+        EntryKind::PublicKey => 2,
+        _ => 3,
     }
 }
 

@@ -86,8 +86,6 @@ mod ssh;
 mod text;
 mod x509;
 
-pub use x509::rfc3339;
-
 use crate::finding::Severity;
 use serde::{Deserialize, Serialize};
 use std::ops::Range;

@@ -8,8 +8,8 @@
 
 use super::asn1::{self, oids};
 use super::pubkey::PubKey;
-use super::x509::rfc3339;
 use super::{CryptoInfo, Found, Kind, PgpInfo};
+use crate::time::rfc3339;
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
 use std::ops::Range;

@@ -4,7 +4,8 @@
 
 use super::pem::decode_b64;
 use super::pubkey::PubKey;
-use super::{CertInfo, CryptoInfo, Found, Kind, SK_PROTECTION, asn1::oids, x509::rfc3339};
+use super::{CertInfo, CryptoInfo, Found, Kind, SK_PROTECTION, asn1::oids};
+use crate::time::rfc3339;
 use memchr::memmem;
 use sha2::{Digest, Sha256};
 use ssh_key::public::KeyData;

@@ -3,6 +3,7 @@
 use super::asn1::oids;
 use super::pubkey::PubKey;
 use super::{CertInfo, CryptoInfo, CsrInfo, Kind};
+use crate::time::rfc3339;
 use sha2::{Digest, Sha256};
 use x509_parser::certification_request::X509CertificationRequest;
 use x509_parser::extensions::{GeneralName, ParsedExtension};
@@ -154,39 +155,5 @@ fn ip(b: &[u8]) -> String {
         std::net::Ipv6Addr::from(v6).to_string()
     } else {
         hex::encode(b)
-    }
-}
-
-/// RFC 3339 UTC from Unix seconds (proleptic Gregorian, no leap seconds).
-pub fn rfc3339(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // Civil-from-days (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = if m <= 2 { y + 1 } else { y };
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn rfc3339_dates() {
-        assert_eq!(super::rfc3339(0), "1970-01-01T00:00:00Z");
-        assert_eq!(super::rfc3339(1_577_836_800), "2020-01-01T00:00:00Z");
-        assert_eq!(super::rfc3339(4_102_444_799), "2099-12-31T23:59:59Z");
-        assert_eq!(super::rfc3339(951_782_400), "2000-02-29T00:00:00Z");
     }
 }
