@@ -2,9 +2,12 @@
 //! outcomes to exit codes. No detection or formatting logic lives here.
 
 use crate::cli::{
-    BaselineCommand, ColorChoice, Command, Format, HookCommand, RuleArgs, RulesCommand, ScanArgs,
+    BaselineCommand, ColorChoice, Command, ConfigCommand, Format, HookCommand, RuleArgs,
+    RulesCommand, ScanArgs,
 };
+use crate::config::Config;
 use crate::detect::{self, Engine, Rule};
+use crate::finding::Severity;
 use crate::inventory::Inventory;
 use crate::policy;
 use crate::report::{self, ReportContext};
@@ -32,6 +35,9 @@ pub fn run(command: Command) -> Result<u8> {
             command: BaselineCommand::Create(args),
         } => scan(&args, Mode::Baseline),
         Command::Rules { command } => rules(command),
+        Command::Config {
+            command: ConfigCommand::Check { file },
+        } => check_config(file.as_deref()),
         Command::Hook {
             command: HookCommand::Install { repo, force },
         } => install_hook(&repo, force),
@@ -40,16 +46,23 @@ pub fn run(command: Command) -> Result<u8> {
 
 /// Built-in rules plus the user's, merged by id.
 pub fn load_rules(args: &RuleArgs) -> Result<Vec<Rule>> {
-    let mut rules = if args.no_builtin_rules {
+    load_rules_with(args, &Config::default())
+}
+
+/// Built-in rules (unless the command line or the configuration turns them off), the
+/// configuration's rule paths, then the command line's (a later rule with an id replaces an
+/// earlier one), less the rules the configuration disables.
+fn load_rules_with(args: &RuleArgs, config: &Config) -> Result<Vec<Rule>> {
+    let mut rules = if args.no_builtin_rules || !config.builtin_rules {
         Vec::new()
     } else {
         detect::rule::builtin_rules().context("built-in rules")?
     };
-    for path in &args.rules {
+    for path in config.rule_paths.iter().chain(&args.rules) {
         let extra = detect::rule::load_user_rules(path)?;
         rules = detect::rule::merge(rules, extra);
     }
-    Ok(rules)
+    Ok(config.apply_disable(rules)?)
 }
 
 /// What a scan run produces.
@@ -60,21 +73,76 @@ enum Mode {
     Baseline,
 }
 
+/// The settings of one run: the command line over the configuration over the defaults.
+struct Settings {
+    config: Config,
+    fail_on: Severity,
+    max_file_size: u64,
+}
+
+impl Settings {
+    fn resolve(args: &ScanArgs) -> Result<Settings> {
+        let mut config = if args.no_config {
+            Config::default()
+        } else {
+            Config::load(args.config.as_deref(), &args.paths)?
+        };
+        config.allowlist.base = path_base(args, &config);
+        Ok(Settings {
+            fail_on: args.fail_on.or(config.fail_on).unwrap_or(Severity::Low),
+            max_file_size: args
+                .max_file_size
+                .or(config.max_file_size)
+                .unwrap_or(git::DEFAULT_MAX_BLOB_SIZE),
+            config,
+        })
+    }
+}
+
+/// How the paths a scan reports relate to the configuration's directory (see
+/// [`crate::allowlist::Allowlist::base`]): known for a single root inside that directory.
+fn path_base(args: &ScanArgs, config: &Config) -> Option<String> {
+    let dir = config.dir()?;
+    let [root] = args.paths.as_slice() else {
+        return None;
+    };
+    let reported_from = if args.git_mode() || args.staged {
+        std::fs::canonicalize(work_tree_of(root)?).ok()?
+    } else if root.is_dir() {
+        std::fs::canonicalize(root).ok()?
+    } else {
+        // A single file is reported by the path given: relative to the current directory.
+        std::env::current_dir().ok()?
+    };
+    let rel = reported_from.strip_prefix(&dir).ok()?;
+    Some(
+        rel.to_string_lossy()
+            .replace(std::path::MAIN_SEPARATOR, "/"),
+    )
+}
+
 fn scan(args: &ScanArgs, mode: Mode) -> Result<u8> {
     let inventory_only = mode == Mode::Inventory;
-    let config = crate::config::Config::load(args.config.as_deref())?;
-    let rules = load_rules(&args.rules)?;
+    let settings = Settings::resolve(args)?;
+    let config = &settings.config;
+    let rules = load_rules_with(&args.rules, config)?;
     let engine = Engine::new(rules).map_err(anyhow::Error::msg)?;
+    let mut excludes = args.exclude.clone();
+    // The walker can skip the configuration's excluded paths without reading them when it walks
+    // from the configuration's own directory; elsewhere the scan stage drops what they match.
+    if config.allowlist.base.as_deref() == Some("") {
+        excludes.extend(config.exclude.iter().cloned());
+    }
     let opts = FsOptions {
         roots: args.paths.clone(),
         threads: args.threads,
-        respect_gitignore: args.respect_gitignore,
-        excludes: args.exclude.clone(),
-        max_file_size: args.max_file_size,
+        respect_gitignore: args.respect_gitignore || config.respect_gitignore == Some(true),
+        excludes,
+        max_file_size: settings.max_file_size,
         follow_symlinks: args.follow_symlinks,
     };
     let git_opts = if args.git_mode() {
-        Some(git_options(args)?)
+        Some(git_options(args, settings.max_file_size)?)
     } else {
         None
     };
@@ -82,6 +150,7 @@ fn scan(args: &ScanArgs, mode: Mode) -> Result<u8> {
         &engine,
         ScanSettings {
             show_secrets: args.show_secrets,
+            allow: config.allowlist.clone(),
         },
     );
     let progress =
@@ -91,7 +160,7 @@ fn scan(args: &ScanArgs, mode: Mode) -> Result<u8> {
             .as_ref()
             .map(|p| s.spawn(|| p.run(&scanner.progress)));
         let r = match &git_opts {
-            _ if args.staged => scan_staged(args, &scanner),
+            _ if args.staged => scan_staged(args, settings.max_file_size, &scanner),
             Some(g) => scan_repositories(args, g, &opts, &scanner),
             None => fs::walk(&opts, &scanner)
                 .map(|()| Vec::new())
@@ -195,11 +264,11 @@ fn scan(args: &ScanArgs, mode: Mode) -> Result<u8> {
             exit::CLEAN
         });
     }
-    Ok(exit_code(&outcome, &violations, args))
+    Ok(exit_code(&outcome, &violations, settings.fail_on))
 }
 
 /// History options shared by every repository of the run.
-fn git_options(args: &ScanArgs) -> Result<GitOptions> {
+fn git_options(args: &ScanArgs, max_blob_size: u64) -> Result<GitOptions> {
     let range = match &args.range {
         None => None,
         Some(r) => {
@@ -217,7 +286,7 @@ fn git_options(args: &ScanArgs) -> Result<GitOptions> {
     g.since.clone_from(&args.since);
     g.range = range;
     g.threads = args.threads;
-    g.max_blob_size = args.max_file_size;
+    g.max_blob_size = max_blob_size;
     g.all_occurrences = args.all_occurrences;
     Ok(g)
 }
@@ -265,9 +334,13 @@ fn scan_repositories(
 }
 
 /// The staged changes of each repository named on the command line.
-fn scan_staged(args: &ScanArgs, scanner: &Scanner<'_>) -> Result<Vec<report::GitRun>> {
+fn scan_staged(
+    args: &ScanArgs,
+    max_file_size: u64,
+    scanner: &Scanner<'_>,
+) -> Result<Vec<report::GitRun>> {
     for repo in &args.paths {
-        crate::source::staged::scan_staged(repo, args.max_file_size, scanner)?;
+        crate::source::staged::scan_staged(repo, max_file_size, scanner)?;
     }
     Ok(Vec::new())
 }
@@ -278,9 +351,9 @@ fn work_tree_of(path: &Path) -> Option<std::path::PathBuf> {
     repo.workdir().map(Path::to_path_buf)
 }
 
-fn exit_code(outcome: &ScanOutcome, violations: &[policy::Violation], args: &ScanArgs) -> u8 {
-    if outcome.findings.iter().any(|f| f.severity >= args.fail_on)
-        || violations.iter().any(|v| v.severity >= args.fail_on)
+fn exit_code(outcome: &ScanOutcome, violations: &[policy::Violation], fail_on: Severity) -> u8 {
+    if outcome.findings.iter().any(|f| f.severity >= fail_on)
+        || violations.iter().any(|v| v.severity >= fail_on)
     {
         exit::FINDINGS
     } else if outcome.incomplete() {
@@ -380,6 +453,54 @@ fn rules(command: RulesCommand) -> Result<u8> {
             Ok(exit::CLEAN)
         }
     }
+}
+
+/// `keyaudit config check [FILE]`: everything a scan would reject, without scanning.
+fn check_config(file: Option<&Path>) -> Result<u8> {
+    let config = match file {
+        Some(f) => Config::from_file(f)?,
+        None => match crate::config::discover(Path::new(".")) {
+            Some(f) => Config::from_file(&f)?,
+            None => bail!(
+                "no configuration file here (looked for {} up to the repository top)",
+                crate::config::FILE_NAMES.join(" and ")
+            ),
+        },
+    };
+    let shown = config
+        .file
+        .as_ref()
+        .map_or_else(String::new, |p| p.display().to_string());
+    let rules = load_rules_with(
+        &RuleArgs {
+            rules: Vec::new(),
+            no_builtin_rules: false,
+        },
+        &config,
+    )?;
+    // The project's own rules must pass their examples, as `rules check` requires.
+    let mut own = Vec::new();
+    for path in &config.rule_paths {
+        own.extend(detect::rule::load_user_rules(path)?);
+    }
+    let own_count = own.len();
+    let (failures, examples) = detect::examples::check_examples(own).map_err(anyhow::Error::msg)?;
+    for f in &failures {
+        println!("FAIL {f}");
+    }
+    if !failures.is_empty() {
+        bail!("{shown}: {} rule example(s) failed", failures.len());
+    }
+    println!(
+        "{shown}: ok — {} rules in effect ({own_count} from rule paths, {examples} examples \
+         passed; {} disable entries), {} allow entries, {} excluded path patterns, fail-on {}",
+        rules.len(),
+        config.disabled_count(),
+        config.allowlist.entries.len(),
+        config.exclude.len(),
+        config.fail_on.unwrap_or(Severity::Low),
+    );
+    Ok(exit::CLEAN)
 }
 
 /// Marks a hook as keyaudit's own, so that reinstalling may replace it.

@@ -49,6 +49,24 @@ pub enum Command {
         #[command(subcommand)]
         command: RulesCommand,
     },
+    /// Check a configuration file (.keyaudit.toml).
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Validate a configuration: keys and types, globs, regexes, fingerprints, rule paths (their
+    /// rules and examples are checked too) and disabled rule ids. Errors name the file, line and
+    /// column, and exit 2.
+    ///
+    /// With no FILE, checks the file a scan of the current directory would use.
+    Check {
+        /// The configuration file.
+        file: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -129,9 +147,11 @@ pub struct ScanArgs {
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
 
-    /// Exit 1 only for findings at or above this severity.
-    #[arg(long, value_name = "SEVERITY", default_value = "note", value_parser = parse_severity)]
-    pub fail_on: Severity,
+    /// Exit 1 only for findings and violations at or above this severity: note, low, medium,
+    /// high, critical. Default: `[scan] fail-on` of the configuration, else low (notes, such as
+    /// a committed certificate or public key, are reported but never fail a run).
+    #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
+    pub fail_on: Option<Severity>,
 
     /// Worker threads (default: all cores).
     #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
@@ -147,8 +167,9 @@ pub struct ScanArgs {
     pub exclude: Vec<String>,
 
     /// Skip files larger than this many bytes (suffixes K, M, G allowed); they are counted.
-    #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = parse_size)]
-    pub max_file_size: u64,
+    /// Default: `[scan] max-file-size` of the configuration, else 64M.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_file_size: Option<u64>,
 
     /// Follow symbolic links (loops and dangling links are reported, not fatal).
     #[arg(long, short = 'L')]
@@ -180,9 +201,15 @@ pub struct ScanArgs {
     #[arg(long, value_name = "DATE", value_parser = crate::time::parse_date, help_heading = "Policy")]
     pub now: Option<i64>,
 
-    /// Policy and environment settings (default: ./keyaudit.toml when it exists).
-    #[arg(long, value_name = "FILE", help_heading = "Policy")]
+    /// Configuration file (rules, excludes, allowlists, threshold, policy). Default: the first
+    /// .keyaudit.toml (or keyaudit.toml) in the scanned root or a directory above it, up to the
+    /// top of its git repository.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
     pub config: Option<PathBuf>,
+
+    /// Use no configuration file, only the defaults and the command line.
+    #[arg(long)]
+    pub no_config: bool,
 
     /// Scan what is staged for the next commit (the index), reporting only lines the commit
     /// adds or changes; unstaged edits do not count. For pre-commit hooks. PATH is the

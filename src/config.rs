@@ -1,60 +1,501 @@
-//! `keyaudit.toml`: the project's policy and environment names. Read from `--config FILE`, else
-//! from `keyaudit.toml` in the current directory when it exists; every setting has a default.
+//! `.keyaudit.toml`: a project's settings — extra rule directories, disabled rules, excluded
+//! paths, allowlists, the exit threshold, policy parameters and environment names.
+//!
+//! Found by `--config FILE`, else by looking for `.keyaudit.toml` (or `keyaudit.toml`) in the
+//! scanned root and each directory above it up to the top of its git repository; outside a
+//! repository only the root itself is looked at, so a stray file in `/tmp` or `$HOME` never
+//! applies. Every setting has a default, so no file is needed.
+//!
+//! A configuration is strict: an unknown key, a wrong type, a bad glob or regex, a rule id that
+//! names no rule, a path that does not exist is an error naming the file, line and column (exit 2),
+//! because a silently ignored typo in an allowlist or a disabled rule changes what gets reported.
+//! Relative paths in the file are relative to the file's directory.
 
+use crate::allowlist::{AllowEntry, Allowlist};
+use crate::detect::Rule;
+use crate::finding::Severity;
 use crate::inventory::environment::Environments;
 use crate::policy::PolicyConfig;
-use anyhow::{Context, Result};
 use serde::Deserialize;
-use std::path::Path;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use toml::Spanned;
 
-/// The default file name, looked up in the current directory.
-pub const FILE_NAME: &str = "keyaudit.toml";
+/// The file names looked for, in order of preference.
+pub const FILE_NAMES: [&str; 2] = [".keyaudit.toml", "keyaudit.toml"];
 
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{path}: {message}")]
+    Read { path: String, message: String },
+    #[error("{path}:{line}:{column}: {message}")]
+    Invalid {
+        path: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+}
+
+/// The file as written. Field names are the file's keys (kebab-case).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+struct File {
+    scan: ScanSection,
+    rules: RulesSection,
+    allow: Vec<AllowSection>,
+    policy: PolicyConfig,
+    environments: Option<Environments>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+struct ScanSection {
+    exclude: Vec<Spanned<String>>,
+    fail_on: Option<Severity>,
+    max_file_size: Option<Size>,
+    respect_gitignore: Option<bool>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct RulesSection {
+    paths: Vec<Spanned<String>>,
+    disable: Vec<Spanned<String>>,
+    builtin: bool,
+}
+
+impl Default for RulesSection {
+    fn default() -> Self {
+        RulesSection {
+            paths: Vec::new(),
+            disable: Vec::new(),
+            builtin: true,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AllowSection {
+    /// Why the entry exists; for the reader of the file.
+    #[serde(default)]
+    #[allow(dead_code)]
+    description: Option<String>,
+    #[serde(default)]
+    rules: Vec<Spanned<String>>,
+    #[serde(default)]
+    paths: Vec<Spanned<String>>,
+    #[serde(default)]
+    secrets: Vec<Spanned<String>>,
+    #[serde(default)]
+    fingerprints: Vec<Spanned<String>>,
+}
+
+/// A size: a number of bytes, or a string with a K/M/G suffix like the CLI's.
+#[derive(Debug, Clone, Copy)]
+struct Size(u64);
+
+impl<'de> Deserialize<'de> for Size {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            N(u64),
+            S(String),
+        }
+        match Raw::deserialize(d) {
+            Ok(Raw::N(n)) => Ok(Size(n)),
+            Ok(Raw::S(s)) => crate::cli::parse_size(&s)
+                .map(Size)
+                .map_err(serde::de::Error::custom),
+            Err(_) => Err(serde::de::Error::custom(
+                "expected a size: bytes, or a string such as \"64M\"",
+            )),
+        }
+    }
+}
+
+/// A loaded, checked configuration.
+#[derive(Debug, Clone)]
 pub struct Config {
+    /// The file it came from (`None`: defaults only).
+    pub file: Option<PathBuf>,
+    pub exclude: Vec<String>,
+    pub fail_on: Option<Severity>,
+    pub max_file_size: Option<u64>,
+    pub respect_gitignore: Option<bool>,
+    /// Extra rule files and directories, resolved against the file's directory.
+    pub rule_paths: Vec<PathBuf>,
+    pub builtin_rules: bool,
     pub policy: PolicyConfig,
-    /// Environment name → path words (replaces the defaults when given).
-    pub environments: Option<Environments>,
+    environments: Option<Environments>,
+    /// Compiled `[[allow]]` entries and `[scan] exclude` (its `base` is set by the caller).
+    pub allowlist: Allowlist,
+    /// For errors found after the rules are loaded: the text and the disable entries' spans.
+    text: String,
+    disable: Vec<Spanned<String>>,
+}
+
+impl Default for Config {
+    /// No file: every default.
+    fn default() -> Self {
+        Config {
+            file: None,
+            exclude: Vec::new(),
+            fail_on: None,
+            max_file_size: None,
+            respect_gitignore: None,
+            rule_paths: Vec::new(),
+            builtin_rules: true,
+            policy: PolicyConfig::default(),
+            environments: None,
+            allowlist: Allowlist::default(),
+            text: String::new(),
+            disable: Vec::new(),
+        }
+    }
 }
 
 impl Config {
-    /// `explicit` must exist; otherwise `keyaudit.toml` is used when present.
-    pub fn load(explicit: Option<&Path>) -> Result<Config> {
+    /// The configuration for a scan of `roots`: `explicit` when given (it must exist), else the
+    /// discovered file, else defaults.
+    pub fn load(explicit: Option<&Path>, roots: &[PathBuf]) -> Result<Config, ConfigError> {
         let path = match explicit {
             Some(p) => p.to_path_buf(),
-            None => {
-                let p = Path::new(FILE_NAME);
-                if !p.is_file() {
-                    return Ok(Config::default());
-                }
-                p.to_path_buf()
+            None => match roots.first().and_then(|r| discover(r)) {
+                Some(p) => p,
+                None => return Ok(Config::default()),
+            },
+        };
+        Config::from_file(&path)
+    }
+
+    /// Read and check one file.
+    pub fn from_file(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+        Config::parse(&text, path)
+    }
+
+    /// Check `text` as if read from `path` (relative paths in it are relative to its directory).
+    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let at = |span: Option<Range<usize>>, message: String| {
+            let (line, column) = line_col(text, span.map_or(0, |s| s.start));
+            ConfigError::Invalid {
+                path: path.display().to_string(),
+                line,
+                column,
+                message: clean(&message),
             }
         };
-        let text = std::fs::read_to_string(&path)
-            .with_context(|| format!("reading {}", path.display()))?;
-        toml::from_str(&text).with_context(|| format!("{}: invalid configuration", path.display()))
+        let file: File = toml::from_str(text).map_err(|e| at(e.span(), e.message().to_string()))?;
+        let dir = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+
+        let mut rule_paths = Vec::new();
+        for p in &file.rules.paths {
+            let resolved = dir.join(p.get_ref());
+            if !resolved.exists() {
+                return Err(at(
+                    Some(p.span()),
+                    format!(
+                        "rule path {:?} does not exist (looked for {})",
+                        p.get_ref(),
+                        resolved.display()
+                    ),
+                ));
+            }
+            rule_paths.push(resolved);
+        }
+        let exclude = match file.scan.exclude.is_empty() {
+            true => None,
+            false => Some(compile_paths(&file.scan.exclude).map_err(|(s, m)| at(Some(s), m))?),
+        };
+        let mut entries = Vec::new();
+        for (i, a) in file.allow.iter().enumerate() {
+            entries.push(compile_allow(a).map_err(|(span, m)| {
+                at(
+                    Some(span.unwrap_or(0..0)),
+                    format!("[[allow]] #{}: {m}", i + 1),
+                )
+            })?);
+        }
+        // An entry with no criterion at all would allow everything: that is never meant.
+        if let Some(i) = file
+            .allow
+            .iter()
+            .position(|a| a.paths.is_empty() && a.secrets.is_empty() && a.fingerprints.is_empty())
+        {
+            // Point at the entry's own header (a table has no span of its own here).
+            let span = text
+                .match_indices("[[allow]]")
+                .nth(i)
+                .map(|(at, _)| at..at)
+                .or_else(|| file.allow[i].rules.first().map(Spanned::span));
+            return Err(at(
+                span,
+                format!(
+                    "[[allow]] #{}: give paths, secrets or fingerprints (to turn a rule off \
+                     everywhere, list it under [rules] disable)",
+                    i + 1
+                ),
+            ));
+        }
+        Ok(Config {
+            file: Some(path.to_path_buf()),
+            exclude: file
+                .scan
+                .exclude
+                .iter()
+                .map(|s| s.get_ref().clone())
+                .collect(),
+            fail_on: file.scan.fail_on,
+            max_file_size: file.scan.max_file_size.map(|s| s.0),
+            respect_gitignore: file.scan.respect_gitignore,
+            rule_paths,
+            builtin_rules: file.rules.builtin,
+            policy: file.policy,
+            environments: file.environments,
+            allowlist: Allowlist {
+                entries,
+                exclude,
+                base: None,
+            },
+            text: text.to_string(),
+            disable: file.rules.disable,
+        })
     }
 
     pub fn environments(&self) -> Environments {
         self.environments.clone().unwrap_or_default()
     }
+
+    /// Remove the rules `[rules] disable` names. Each entry (an id or a glob over ids) must name
+    /// at least one rule: a typo would otherwise silently keep the rule on.
+    pub fn apply_disable(&self, rules: Vec<Rule>) -> Result<Vec<Rule>, ConfigError> {
+        if self.disable.is_empty() {
+            return Ok(rules);
+        }
+        let mut globs = Vec::new();
+        for d in &self.disable {
+            let g = globset::Glob::new(d.get_ref())
+                .map_err(|e| self.error_at(d.span(), format!("bad rule glob: {e}")))?
+                .compile_matcher();
+            if !rules.iter().any(|r| g.is_match(&r.spec.id)) {
+                return Err(self.error_at(
+                    d.span(),
+                    format!(
+                        "[rules] disable: no rule matches {:?} (see `keyaudit rules list`)",
+                        d.get_ref()
+                    ),
+                ));
+            }
+            globs.push(g);
+        }
+        Ok(rules
+            .into_iter()
+            .filter(|r| !globs.iter().any(|g| g.is_match(&r.spec.id)))
+            .collect())
+    }
+
+    /// How many `[rules] disable` entries there are (for `config check`).
+    pub fn disabled_count(&self) -> usize {
+        self.disable.len()
+    }
+
+    fn error_at(&self, span: Range<usize>, message: String) -> ConfigError {
+        let (line, column) = line_col(&self.text, span.start);
+        ConfigError::Invalid {
+            path: self
+                .file
+                .as_ref()
+                .map_or_else(String::new, |p| p.display().to_string()),
+            line,
+            column,
+            message,
+        }
+    }
+
+    /// The directory relative paths in the file refer to (and allowlist paths are matched from).
+    pub fn dir(&self) -> Option<PathBuf> {
+        let f = self.file.as_ref()?;
+        let d = f.parent().filter(|d| !d.as_os_str().is_empty());
+        std::fs::canonicalize(d.unwrap_or(Path::new("."))).ok()
+    }
+}
+
+/// The configuration file for a scan rooted at `root`, if any (see the module docs).
+pub fn discover(root: &Path) -> Option<PathBuf> {
+    let start = std::fs::canonicalize(root).ok()?;
+    let start = if start.is_dir() {
+        start
+    } else {
+        start.parent()?.to_path_buf()
+    };
+    let top = start.ancestors().find(|d| d.join(".git").exists());
+    let dirs: Vec<&Path> = match top {
+        Some(top) => start
+            .ancestors()
+            .take_while(|d| d.starts_with(top))
+            .collect(),
+        None => vec![start.as_path()],
+    };
+    dirs.into_iter()
+        .flat_map(|d| FILE_NAMES.iter().map(move |n| d.join(n)))
+        .find(|p| p.is_file())
+}
+
+type SpanError = (Option<Range<usize>>, String);
+
+fn compile_allow(a: &AllowSection) -> Result<AllowEntry, SpanError> {
+    let mut e = AllowEntry::default();
+    if !a.rules.is_empty() {
+        let mut b = globset::GlobSetBuilder::new();
+        for r in &a.rules {
+            let g = globset::Glob::new(r.get_ref())
+                .map_err(|err| (Some(r.span()), format!("bad rule glob: {err}")))?;
+            b.add(g);
+        }
+        e.rules = Some(
+            b.build()
+                .map_err(|err| (a.rules.first().map(Spanned::span), format!("rules: {err}")))?,
+        );
+    }
+    if !a.paths.is_empty() {
+        e.paths = Some(compile_paths(&a.paths).map_err(|(s, m)| (Some(s), m))?);
+    }
+    if !a.secrets.is_empty() {
+        for s in &a.secrets {
+            regex::bytes::Regex::new(s.get_ref())
+                .map_err(|err| (Some(s.span()), format!("bad secret regex: {err}")))?;
+        }
+        let set = regex::bytes::RegexSet::new(a.secrets.iter().map(|s| s.get_ref().as_str()))
+            .map_err(|err| (a.secrets.first().map(Spanned::span), err.to_string()))?;
+        e.secrets = Some(set);
+    }
+    for f in &a.fingerprints {
+        let v = f.get_ref().trim();
+        let ok = v
+            .strip_prefix("fp1:")
+            .is_some_and(|h| h.len() == 32 && h.bytes().all(|b| b.is_ascii_hexdigit()));
+        if !ok {
+            return Err((
+                Some(f.span()),
+                format!(
+                    "{v:?} is not a keyaudit fingerprint (fp1: and 32 hex digits, as in reports)"
+                ),
+            ));
+        }
+        e.fingerprints.insert(v.to_ascii_lowercase());
+    }
+    Ok(e)
+}
+
+fn compile_paths(
+    patterns: &[Spanned<String>],
+) -> Result<ignore::gitignore::Gitignore, (Range<usize>, String)> {
+    // Compile one by one first so that a bad pattern is reported at its own line.
+    for p in patterns {
+        crate::allowlist::gitignore([p.get_ref().as_str()])
+            .map_err(|(_, m)| (p.span(), format!("bad path pattern: {m}")))?;
+    }
+    crate::allowlist::gitignore(patterns.iter().map(|p| p.get_ref().as_str()))
+        .map_err(|(_, m)| (patterns[0].span(), m))
+}
+
+/// 1-based line and column (in characters) of byte `offset` in `text`.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+/// One line per error: toml's and regex's messages span several.
+fn clean(message: &str) -> String {
+    message.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(text, Path::new("/nonexistent/.keyaudit.toml"))
+    }
+
+    fn err_line(text: &str) -> (usize, String) {
+        match parse(text) {
+            Err(ConfigError::Invalid { line, message, .. }) => (line, message),
+            other => panic!("expected an error, got {other:?}"),
+        }
+    }
+
     #[test]
-    fn config_parses_and_rejects_typos() {
-        let c: Config = toml::from_str(
-            "[policy.rotation-overdue]\nsecret-days = 365\n[policy.cert-expiring]\ndays = 14\n\
-             [environments]\nprod = [\"prod\", \"prd\"]\n",
+    fn config_parses() {
+        let c = parse(
+            "[scan]\nexclude = [\"vendor/\"]\nfail-on = \"high\"\nmax-file-size = \"1M\"\n\
+             [policy.rotation-overdue]\nsecret-days = 365\n[policy.cert-expiring]\ndays = 14\n\
+             [environments]\nprod = [\"prod\", \"prd\"]\n\
+             [[allow]]\ndescription = \"x\"\npaths = [\"tests/**\"]\nrules = [\"generic-*\"]\n",
         )
         .unwrap();
         assert_eq!(c.policy.rotation_overdue.secret_days, 365);
         assert_eq!(c.policy.cert_expiring.days, 14);
+        assert_eq!(c.fail_on, Some(Severity::High));
+        assert_eq!(c.max_file_size, Some(1 << 20));
         assert_eq!(c.environments().of("deploy/prd/x.env"), Some("prod"));
-        assert!(toml::from_str::<Config>("[policy.rotation-overdu]\n").is_err());
+        assert_eq!(c.allowlist.entries.len(), 1);
+        assert!(c.allowlist.excluded("vendor/x.js"));
+    }
+
+    #[test]
+    fn errors_name_the_line() {
+        assert_eq!(err_line("[scan]\nexclud = []\n").0, 2);
+        assert_eq!(err_line("\n\n[policy.rotation-overdu]\n").0, 3);
+        let (line, msg) = err_line("[scan]\nfail-on = \"urgent\"\n");
+        assert_eq!(line, 2, "{msg}");
+        let (line, msg) = err_line("[scan]\nmax-file-size = \"5X\"\n");
+        assert_eq!(line, 2, "{msg}");
+        assert_eq!(err_line("[rules]\nbuiltin = \"yes\"\n").0, 2);
+        let (line, msg) = err_line("[[allow]]\npaths = [\"a\"]\nsecrets = [\"(\"]\n");
+        assert_eq!(line, 3);
+        assert!(msg.contains("regex"), "{msg}");
+        let (line, msg) = err_line("[[allow]]\n\nfingerprints = [\"abc\"]\n");
+        assert_eq!(line, 3);
+        assert!(msg.contains("fingerprint"), "{msg}");
+        let (line, msg) = err_line("[scan]\n[[allow]]\nrules = [\"aws-*\"]\n");
+        assert_eq!(line, 2, "{msg}");
+        let (line, msg) = err_line("[rules]\npaths = [\"no/such/dir\"]\n");
+        assert_eq!(line, 2);
+        assert!(msg.contains("does not exist"), "{msg}");
+    }
+
+    #[test]
+    fn disable_must_name_a_rule() {
+        let rules = crate::detect::rule::builtin_rules().unwrap();
+        let n = rules.len();
+        let c = parse("[rules]\ndisable = [\"jwt\", \"generic-*\"]\n").unwrap();
+        let left = c.apply_disable(rules).unwrap();
+        assert!(left.len() < n - 1);
+        assert!(!left.iter().any(|r| r.spec.id.starts_with("generic-")));
+        let c = parse("[rules]\n\ndisable = [\"no-such-rule\"]\n").unwrap();
+        match c.apply_disable(crate::detect::rule::builtin_rules().unwrap()) {
+            Err(ConfigError::Invalid { line: 3, .. }) => {}
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn line_and_column() {
+        assert_eq!(line_col("ab\ncd", 0), (1, 1));
+        assert_eq!(line_col("ab\ncd", 4), (2, 2));
+        assert_eq!(line_col("ab", 99), (1, 3));
     }
 }

@@ -28,7 +28,7 @@ pub const FINGERPRINT_KEY_ENV: &str = "KEYAUDIT_FINGERPRINT_KEY";
 
 /// How bad a finding is. Ordered from least to most severe so that `>=` means "at least as bad".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "lowercase", try_from = "String")]
 pub enum Severity {
     Note,
     Low,
@@ -93,6 +93,14 @@ impl std::str::FromStr for Severity {
             .ok_or_else(|| {
                 format!("unknown severity {s:?} (expected note, low, medium, high or critical)")
             })
+    }
+}
+
+/// Read through `FromStr` so that rule and configuration files get its message (and any case).
+impl TryFrom<String> for Severity {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
     }
 }
 

@@ -16,6 +16,7 @@
 //! * [`policy`] judges inventory entries against the key-management policy.
 //! * [`report`] renders a finished scan; it never feeds anything back.
 
+pub mod allowlist;
 pub mod app;
 pub mod baseline;
 pub mod cli;

@@ -3,6 +3,7 @@
 //! fingerprint, inline `keyaudit:allow`), and gathers problems and counters. The outcome is sorted
 //! so that reports are identical whatever the thread count.
 
+use crate::allowlist::Allowlist;
 use crate::detect::{Engine, RawMatch};
 use crate::finding::{self, Finding, Location, Position};
 use crate::source::git::GitOrigin;
@@ -19,6 +20,8 @@ pub const INLINE_ALLOW: &[u8] = b"keyaudit:allow";
 pub struct ScanSettings {
     /// Put secrets in clear into findings (`--show-secrets`).
     pub show_secrets: bool,
+    /// The project's allowlist and excluded paths (`.keyaudit.toml`).
+    pub allow: Allowlist,
 }
 
 /// Counters for the whole scan.
@@ -29,6 +32,8 @@ pub struct Stats {
     pub findings: u64,
     /// Findings suppressed by an inline `keyaudit:allow`.
     pub suppressed_inline: u64,
+    /// Findings suppressed by an `[[allow]]` entry of the configuration.
+    pub allowed_by_config: u64,
     /// Findings accepted in the baseline (`--baseline`): not counted in `findings`.
     pub baselined: u64,
 }
@@ -97,6 +102,9 @@ pub struct Scanner<'e> {
     problems: Mutex<Vec<Problem>>,
     ciphertexts: Mutex<Vec<CiphertextAt>>,
     suppressed: AtomicU64,
+    allowed: AtomicU64,
+    /// Secrets are kept on findings until the allowlist has judged them (regex criteria).
+    keep_secrets: bool,
     pub progress: Progress,
 }
 
@@ -104,11 +112,13 @@ impl<'e> Scanner<'e> {
     pub fn new(engine: &'e Engine, settings: ScanSettings) -> Self {
         Scanner {
             engine,
-            settings,
             findings: Mutex::new(Vec::new()),
             problems: Mutex::new(Vec::new()),
             ciphertexts: Mutex::new(Vec::new()),
             suppressed: AtomicU64::new(0),
+            allowed: AtomicU64::new(0),
+            keep_secrets: settings.show_secrets || settings.allow.needs_secrets(),
+            settings,
             progress: Progress::default(),
         }
     }
@@ -195,7 +205,7 @@ impl<'e> Scanner<'e> {
                 Some(spki) => finding::fingerprint(format!("spki:{spki}").as_bytes()),
                 None => finding::fingerprint(secret_bytes),
             },
-            secret: self.settings.show_secrets.then(|| secret.into_owned()),
+            secret: self.keep_secrets.then(|| secret.into_owned()),
             crypto: m.crypto.as_ref().map(|c| c.info.clone()),
             mtime: match blob.origin {
                 Origin::File { mtime } => *mtime,
@@ -224,6 +234,7 @@ impl<'e> Scanner<'e> {
             bytes_scanned: self.progress.bytes.load(Ordering::Relaxed),
             findings: findings.len() as u64,
             suppressed_inline: self.suppressed.load(Ordering::Relaxed),
+            allowed_by_config: self.allowed.load(Ordering::Relaxed),
             baselined: 0,
         };
         let mut ciphertexts = self
@@ -251,6 +262,12 @@ impl<'e> Scanner<'e> {
 
 impl BlobSink for Scanner<'_> {
     fn blob(&self, blob: Blob<'_>) {
+        let allow = &self.settings.allow;
+        // A file or staged blob has one path: an excluded one is not scanned at all. A history
+        // blob may live at several paths; those are filtered below, one by one.
+        if !matches!(blob.origin, Origin::Git(_)) && allow.excluded(blob.path) {
+            return;
+        }
         let sealed = crate::detect::ciphertext::detect(blob.path, blob.data);
         if !sealed.is_empty() {
             let places: Vec<(String, bool)> = match blob.origin {
@@ -265,7 +282,7 @@ impl BlobSink for Scanner<'_> {
             };
             let mut list = lock(&self.ciphertexts);
             for c in sealed {
-                for (path, at_head) in &places {
+                for (path, at_head) in places.iter().filter(|(p, _)| !allow.excluded(p)) {
                     list.push(CiphertextAt {
                         path: path.clone(),
                         kind: c.kind.clone(),
@@ -282,6 +299,18 @@ impl BlobSink for Scanner<'_> {
                 found.retain(|f| added_lines.binary_search(&f.location.start.line).is_ok());
             }
             Origin::File { .. } => {}
+        }
+        if !allow.is_empty() {
+            found.retain(|f| !allow.excluded(&f.location.path));
+            let before = found.len();
+            found.retain(|f| !allow.allows(f, f.secret.as_deref().map(str::as_bytes)));
+            self.allowed
+                .fetch_add((before - found.len()) as u64, Ordering::Relaxed);
+        }
+        if !self.settings.show_secrets {
+            for f in &mut found {
+                f.secret = None;
+            }
         }
         self.progress.blobs.fetch_add(1, Ordering::Relaxed);
         self.progress

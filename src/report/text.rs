@@ -132,6 +132,12 @@ pub fn one_line_summary(outcome: &ScanOutcome) -> String {
             outcome.stats.suppressed_inline
         ));
     }
+    if outcome.stats.allowed_by_config > 0 {
+        line.push_str(&format!(
+            "; {} allowed by the configuration",
+            outcome.stats.allowed_by_config
+        ));
+    }
     if outcome.stats.baselined > 0 {
         line.push_str(&format!("; {} in the baseline", outcome.stats.baselined));
     }
