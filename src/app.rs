@@ -122,6 +122,7 @@ fn path_base(args: &ScanArgs, config: &Config) -> Option<String> {
 }
 
 fn scan(args: &ScanArgs, mode: Mode) -> Result<u8> {
+    let started = unix_now();
     let inventory_only = mode == Mode::Inventory;
     let settings = Settings::resolve(args)?;
     let config = &settings.config;
@@ -201,11 +202,7 @@ fn scan(args: &ScanArgs, mode: Mode) -> Result<u8> {
             outcome.baselined.clear();
         }
     }
-    let now = args.now.unwrap_or_else(|| {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs() as i64)
-    });
+    let now = args.now.unwrap_or_else(unix_now);
     let inventory = Inventory::build(&outcome.findings, &config.environments());
     let violations = policy::evaluate(&inventory, &config.policy, now, &outcome.ciphertexts);
     let format = args
@@ -238,10 +235,24 @@ fn scan(args: &ScanArgs, mode: Mode) -> Result<u8> {
     match format {
         Format::Text if inventory_only => report::text::write_inventory(&mut buf, &inventory)?,
         Format::Json if inventory_only => report::json::write_inventory(&mut buf, &inventory)?,
-        Format::Sarif if inventory_only => bail!("the inventory is printed as text or JSON"),
+        Format::Sarif | Format::Gitlab if inventory_only => {
+            bail!("the inventory is printed as text or JSON")
+        }
         Format::Text => report::text::write(&mut buf, &outcome, &ctx, color)?,
         Format::Json => report::json::write(&mut buf, &outcome, &ctx)?,
         Format::Sarif => report::sarif::write(&mut buf, &outcome, &ctx)?,
+        Format::Gitlab => {
+            // Pinned by SOURCE_DATE_EPOCH for reproducible reports (the reproducible-builds
+            // convention); otherwise the run's real start and end.
+            let pinned = std::env::var("SOURCE_DATE_EPOCH")
+                .ok()
+                .and_then(|s| s.trim().parse::<i64>().ok());
+            let times = report::gitlab::ScanTimes {
+                start: pinned.unwrap_or(started),
+                end: pinned.unwrap_or_else(unix_now),
+            };
+            report::gitlab::write(&mut buf, &outcome, &ctx, times)?
+        }
     }
     match &args.output {
         Some(path) => {
@@ -363,7 +374,18 @@ fn exit_code(outcome: &ScanOutcome, violations: &[policy::Violation], fail_on: S
     }
 }
 
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
 fn format_from_extension(path: &Path) -> Option<Format> {
+    // GitLab's report names: gl-secret-detection-report.json and the like.
+    let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+    if name.starts_with("gl-") && name.ends_with(".json") {
+        return Some(Format::Gitlab);
+    }
     match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
         "json" => Some(Format::Json),
         "sarif" => Some(Format::Sarif),

@@ -128,6 +128,8 @@ pub enum Format {
     Text,
     Json,
     Sarif,
+    /// GitLab's secret-detection report (gl-secret-detection-report.json).
+    Gitlab,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -139,7 +141,8 @@ pub struct ScanArgs {
     #[command(flatten)]
     pub rules: RuleArgs,
 
-    /// Report format. Defaults to the extension of -o (.json, .sarif), else text.
+    /// Report format. Defaults to the extension of -o (.json, .sarif; gl-*.json is gitlab),
+    /// else text.
     #[arg(long, short = 'f', value_enum)]
     pub format: Option<Format>,
 

@@ -1,9 +1,12 @@
-//! Stage 5: reports. Render a finished [`ScanOutcome`](crate::scan::ScanOutcome) as text, JSON
-//! or SARIF. Reports only read what the earlier stages produced; nothing flows back.
+//! Stage 5: reports. Render a finished [`ScanOutcome`](crate::scan::ScanOutcome) as text, JSON,
+//! SARIF or GitLab's secret-detection report. Reports only read what the earlier stages produced;
+//! nothing flows back.
 //!
-//! Every format lists findings in the outcome's order (sorted by path, position, rule), carries no
-//! timestamps or durations, and so is byte-identical for the same input whatever the thread count.
+//! Every format lists findings in the outcome's order (sorted by path, position, rule) and so is
+//! byte-identical for the same input whatever the thread count. Only the GitLab report carries
+//! timestamps, because its schema requires them (`SOURCE_DATE_EPOCH` pins them).
 
+pub mod gitlab;
 pub mod json;
 pub mod progress;
 pub mod sarif;
