@@ -177,8 +177,13 @@ fn scan(args: &ScanArgs, mode: Mode) -> Result<u8> {
     });
     let git_runs = walked?;
     let mut outcome = scanner.finish();
+    let now = args.now.unwrap_or_else(unix_now);
+    // The inventory and the policy see every finding, accepted ones included: an accepted key
+    // whose certificate expires later must still produce a (new) violation.
+    let inventory = Inventory::build(&outcome.findings, &config.environments());
+    let mut violations = policy::evaluate(&inventory, &config.policy, now, &outcome.ciphertexts);
     if mode == Mode::Baseline {
-        let b = crate::baseline::Baseline::from_findings(&outcome.findings);
+        let b = crate::baseline::Baseline::new(&outcome.findings, &violations);
         let path = args
             .output
             .clone()
@@ -186,8 +191,9 @@ fn scan(args: &ScanArgs, mode: Mode) -> Result<u8> {
         report::write_private(&path, &b.to_json())
             .with_context(|| format!("writing {}", path.display()))?;
         eprintln!(
-            "keyaudit: baseline of {} findings written to {}",
+            "keyaudit: baseline of {} findings and {} policy violations written to {}",
             b.findings.len(),
+            b.violations.len(),
             path.display()
         );
         return Ok(if outcome.incomplete() {
@@ -196,15 +202,18 @@ fn scan(args: &ScanArgs, mode: Mode) -> Result<u8> {
             exit::CLEAN
         });
     }
+    let mut accepted_violations = Vec::new();
     if let Some(path) = &args.baseline {
-        outcome.apply_baseline(&crate::baseline::Baseline::load(path)?);
+        let baseline = crate::baseline::Baseline::load(path)?;
+        outcome.apply_baseline(&baseline);
+        (accepted_violations, violations) =
+            violations.into_iter().partition(|v| baseline.accepts(v));
+        outcome.stats.baselined_violations = accepted_violations.len() as u64;
         if args.baseline_drop {
             outcome.baselined.clear();
+            accepted_violations.clear();
         }
     }
-    let now = args.now.unwrap_or_else(unix_now);
-    let inventory = Inventory::build(&outcome.findings, &config.environments());
-    let violations = policy::evaluate(&inventory, &config.policy, now, &outcome.ciphertexts);
     let format = args
         .format
         .or_else(|| args.output.as_deref().and_then(format_from_extension))
@@ -225,6 +234,7 @@ fn scan(args: &ScanArgs, mode: Mode) -> Result<u8> {
         git: &git_runs,
         inventory: &inventory,
         violations: &violations,
+        baselined_violations: &accepted_violations,
     };
     let color = match args.color {
         ColorChoice::Always => true,

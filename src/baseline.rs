@@ -3,8 +3,13 @@
 //! A finding is in the baseline when its rule, secret fingerprint and path match an entry: moving
 //! or reformatting the line keeps it accepted, a *changed* secret on the same line (a new
 //! fingerprint) does not. The file holds fingerprints only, never a secret in clear.
+//!
+//! Policy violations are accepted by rule and inventory entry. Accepted findings still feed the
+//! inventory, so a problem that appears later for an accepted key (its certificate expires, it
+//! passes its cryptoperiod) is a new violation and fails the gate, as it should.
 
 use crate::finding::Finding;
+use crate::policy::Violation;
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -19,11 +24,27 @@ pub struct Accepted {
     pub path: String,
 }
 
+/// An accepted policy violation: its rule and the inventory entry it is about.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct AcceptedViolation {
+    pub rule: String,
+    pub entry: String,
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Baseline {
     pub keyaudit_baseline: u32,
     pub findings: BTreeSet<Accepted>,
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub violations: BTreeSet<AcceptedViolation>,
+}
+
+fn violation_key(v: &Violation) -> AcceptedViolation {
+    AcceptedViolation {
+        rule: v.rule.to_string(),
+        entry: v.entry.clone(),
+    }
 }
 
 fn key(f: &Finding) -> Accepted {
@@ -35,10 +56,11 @@ fn key(f: &Finding) -> Accepted {
 }
 
 impl Baseline {
-    pub fn from_findings(findings: &[Finding]) -> Baseline {
+    pub fn new(findings: &[Finding], violations: &[Violation]) -> Baseline {
         Baseline {
             keyaudit_baseline: VERSION,
             findings: findings.iter().map(key).collect(),
+            violations: violations.iter().map(violation_key).collect(),
         }
     }
 
@@ -59,6 +81,10 @@ impl Baseline {
 
     pub fn contains(&self, f: &Finding) -> bool {
         self.findings.contains(&key(f))
+    }
+
+    pub fn accepts(&self, v: &Violation) -> bool {
+        self.violations.contains(&violation_key(v))
     }
 
     pub fn to_json(&self) -> Vec<u8> {

@@ -36,6 +36,8 @@ pub struct Stats {
     pub allowed_by_config: u64,
     /// Findings accepted in the baseline (`--baseline`): not counted in `findings`.
     pub baselined: u64,
+    /// Policy violations accepted in the baseline: not reported as violations.
+    pub baselined_violations: u64,
 }
 
 /// Everything a scan produced, in report order.
@@ -236,6 +238,7 @@ impl<'e> Scanner<'e> {
             suppressed_inline: self.suppressed.load(Ordering::Relaxed),
             allowed_by_config: self.allowed.load(Ordering::Relaxed),
             baselined: 0,
+            baselined_violations: 0,
         };
         let mut ciphertexts = self
             .ciphertexts

@@ -87,3 +87,88 @@ fn baseline_accepts_moved_lines_but_not_changed_or_new_secrets() {
     );
     assert_eq!(sarif_results(&["--baseline-drop"]).len(), 1);
 }
+
+#[test]
+fn baseline_accepts_todays_violations_but_not_later_ones() {
+    // A leaf certificate valid for ten years: today it breaks the 398-day rule (accepted); years
+    // later it is about to expire, a new problem the gate must not hide.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let cert = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/crypto/server.crt");
+    fs::copy(cert, dir.join("server.crt")).unwrap();
+    let scan = |now: &str, extra: &[&str]| {
+        let mut args = vec!["scan", ".", "-f", "json", "-q", "--now", now];
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&["--exclude", "*.json", "--exclude", "*.sarif"]);
+        let r = run_in(dir, &args);
+        (r.code, json(&r))
+    };
+    let rules = |report: &serde_json::Value| -> Vec<String> {
+        report["violations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["rule"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (code, before) = scan("2026-12-01", &[]);
+    assert_eq!(code, 1);
+    assert_eq!(rules(&before), ["cert-validity-too-long"]);
+    let r = run_in(
+        dir,
+        &[
+            "baseline",
+            "create",
+            ".",
+            "-q",
+            "-o",
+            "bl.json",
+            "--now",
+            "2026-12-01",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let (code, today) = scan("2026-12-01", &["--baseline", "bl.json"]);
+    assert_eq!(code, 0, "{today:#}");
+    assert!(rules(&today).is_empty());
+    assert_eq!(today["summary"]["baselined_violations"], 1);
+    assert_eq!(today["summary"]["baselined"], 1);
+    // The accepted certificate is still in the inventory, so the policy still watches it.
+    assert_eq!(today["inventory"].as_array().unwrap().len(), 1);
+    common::assert_schema_valid(&today);
+    let (code, later) = scan("2036-11-01", &["--baseline", "bl.json"]);
+    assert_eq!(code, 1);
+    assert_eq!(rules(&later), ["cert-expiring"]);
+
+    // SARIF: the accepted violation stays, suppressed; the validator accepts it.
+    let out = dir.join("r.sarif");
+    let o = out.to_str().unwrap();
+    let r = run_in(
+        dir,
+        &[
+            "scan",
+            ".",
+            "-q",
+            "--now",
+            "2026-12-01",
+            "--baseline",
+            "bl.json",
+            "--exclude",
+            "*.json",
+            "-o",
+            o,
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    validate_sarif(&out);
+    let sarif: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&out).unwrap()).unwrap();
+    let policy: Vec<&serde_json::Value> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["ruleId"] == "policy/cert-validity-too-long")
+        .collect();
+    assert_eq!(policy.len(), 1);
+    assert!(policy[0].get("suppressions").is_some());
+}

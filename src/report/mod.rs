@@ -78,6 +78,8 @@ pub struct ReportContext<'a> {
     pub inventory: &'a crate::inventory::Inventory,
     /// What the policy found wrong with the inventory.
     pub violations: &'a [crate::policy::Violation],
+    /// Violations the baseline accepts: kept out of `violations`, shown suppressed in SARIF.
+    pub baselined_violations: &'a [crate::policy::Violation],
 }
 
 /// A repository whose history was scanned, and what the history scan did.

@@ -241,6 +241,13 @@ fn level(f: &Finding) -> sarif::ResultLevel {
     }
 }
 
+fn baseline_suppression() -> sarif::Suppression {
+    sarif::Suppression::builder()
+        .kind(json!("external"))
+        .justification("Accepted in the keyaudit baseline")
+        .build()
+}
+
 pub fn build(outcome: &ScanOutcome, ctx: &ReportContext<'_>) -> sarif::Sarif {
     // Only the rules that have results, in id order; ruleIndex points into this list.
     let used: std::collections::BTreeSet<&str> = outcome
@@ -269,18 +276,18 @@ pub fn build(outcome: &ScanOutcome, ctx: &ReportContext<'_>) -> sarif::Sarif {
     // instead of closing and reopening them.
     for f in &outcome.baselined {
         let mut r = result(f, index.get(f.rule_id.as_str()).copied());
-        r.suppressions = Some(vec![
-            sarif::Suppression::builder()
-                .kind(json!("external"))
-                .justification("Accepted in the keyaudit baseline")
-                .build(),
-        ]);
+        r.suppressions = Some(vec![baseline_suppression()]);
         results.push(r);
     }
     let mut descriptors: Vec<sarif::ReportingDescriptor> =
         rules.iter().map(|r| descriptor(r)).collect();
     // Policy violations: results of their own rules, `policy/<id>`, after the findings' rules.
-    let used: std::collections::BTreeSet<&str> = ctx.violations.iter().map(|v| v.rule).collect();
+    let used: std::collections::BTreeSet<&str> = ctx
+        .violations
+        .iter()
+        .chain(ctx.baselined_violations)
+        .map(|v| v.rule)
+        .collect();
     let mut policy_index = BTreeMap::new();
     for (id, severity, text) in crate::policy::RULES {
         if used.contains(id) {
@@ -302,6 +309,11 @@ pub fn build(outcome: &ScanOutcome, ctx: &ReportContext<'_>) -> sarif::Sarif {
     }
     for v in ctx.violations {
         results.push(violation_result(v, policy_index.get(v.rule).copied()));
+    }
+    for v in ctx.baselined_violations {
+        let mut r = violation_result(v, policy_index.get(v.rule).copied());
+        r.suppressions = Some(vec![baseline_suppression()]);
+        results.push(r);
     }
     let driver = sarif::ToolComponent::builder()
         .name("keyaudit")

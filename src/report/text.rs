@@ -141,6 +141,12 @@ pub fn one_line_summary(outcome: &ScanOutcome) -> String {
     if outcome.stats.baselined > 0 {
         line.push_str(&format!("; {} in the baseline", outcome.stats.baselined));
     }
+    if outcome.stats.baselined_violations > 0 {
+        line.push_str(&format!(
+            "; {} policy violations in the baseline",
+            outcome.stats.baselined_violations
+        ));
+    }
     if !outcome.problems.is_empty() {
         line.push_str(&format!(
             "; {} problem{}",
