@@ -127,7 +127,12 @@ fn scan(args: &ScanArgs, mode: Mode) -> Result<u8> {
     let settings = Settings::resolve(args)?;
     let config = &settings.config;
     let rules = load_rules_with(&args.rules, config)?;
-    let engine = Engine::new(rules).map_err(anyhow::Error::msg)?;
+    let workload = if args.staged {
+        detect::engine::Workload::Small
+    } else {
+        detect::engine::Workload::Bulk
+    };
+    let engine = Engine::for_workload(rules, workload).map_err(anyhow::Error::msg)?;
     let mut excludes = args.exclude.clone();
     // The walker can skip the configuration's excluded paths without reading them when it walks
     // from the configuration's own directory; elsewhere the scan stage drops what they match.
