@@ -142,7 +142,7 @@ fn scan(args: &ScanArgs, mode: Mode) -> Result<u8> {
     let opts = FsOptions {
         roots: args.paths.clone(),
         threads: args.threads,
-        respect_gitignore: args.respect_gitignore || config.respect_gitignore == Some(true),
+        respect_gitignore: args.respect_gitignore || config.respect_gitignore,
         excludes,
         max_file_size: settings.max_file_size,
         follow_symlinks: args.follow_symlinks,

@@ -54,7 +54,7 @@ struct ScanSection {
     exclude: Vec<Spanned<String>>,
     fail_on: Option<Severity>,
     max_file_size: Option<Size>,
-    respect_gitignore: Option<bool>,
+    respect_gitignore: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -124,7 +124,8 @@ pub struct Config {
     pub exclude: Vec<String>,
     pub fail_on: Option<Severity>,
     pub max_file_size: Option<u64>,
-    pub respect_gitignore: Option<bool>,
+    /// Skip git-ignored files (`--respect-gitignore` turns it on too).
+    pub respect_gitignore: bool,
     /// Extra rule files and directories, resolved against the file's directory.
     pub rule_paths: Vec<PathBuf>,
     pub builtin_rules: bool,
@@ -145,7 +146,7 @@ impl Default for Config {
             exclude: Vec::new(),
             fail_on: None,
             max_file_size: None,
-            respect_gitignore: None,
+            respect_gitignore: false,
             rule_paths: Vec::new(),
             builtin_rules: true,
             policy: PolicyConfig::default(),
