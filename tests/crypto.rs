@@ -824,17 +824,61 @@ fn placeholders_are_never_private_keys() {
         for item in &items {
             assert_eq!(item.info.kind, Kind::Unparseable, "{file}: {item:?}");
             assert_eq!(item.rule_id, "crypto-unparseable");
-            assert_eq!(item.severity, Severity::Low);
         }
     }
-    assert_eq!(detect("placeholders.md").len(), 4);
+    // `...`, `<paste key here>`, `<redacted>`: documentation, a note that never fails a run;
+    // a body cut short may be part of a real key: low.
+    let severities: Vec<Severity> = detect("placeholders.md")
+        .iter()
+        .map(|i| i.severity)
+        .collect();
+    assert_eq!(
+        severities,
+        [
+            Severity::Note,
+            Severity::Note,
+            Severity::Note,
+            Severity::Low
+        ]
+    );
+    assert!(
+        detect("truncated.pem")
+            .iter()
+            .all(|i| i.severity == Severity::Low)
+    );
     let doc =
         b"Paste your key between -----BEGIN PRIVATE KEY----- and -----END PRIVATE KEY----- here.";
+    let found = crypto::detect("doc.md", doc);
     assert!(
-        crypto::detect("doc.md", doc)
+        found
             .iter()
-            .all(|i| i.info.kind == Kind::Unparseable)
+            .all(|i| i.info.kind == Kind::Unparseable && i.severity == Severity::Note),
+        "{found:?}"
     );
+}
+
+#[test]
+fn a_marker_mentioned_in_prose_or_code_is_not_a_finding() {
+    // What PKCS#8 files start with, as crate documentation says it; a parser's constant.
+    let texts: [&[u8]; 3] = [
+        b"/// Files encoded with PEM begin with:\n///\n/// ```text\n/// -----BEGIN PRIVATE KEY-----\n/// ```\n",
+        b"It starts with the following:\n\n```text\n-----BEGIN ENCRYPTED PRIVATE KEY-----\n```\n",
+        b"const PPK_HEADER_PREFIX: &str = \"PuTTY-User-Key-File-\";\n",
+    ];
+    for text in texts {
+        let found = crypto::detect("lib.rs", text);
+        assert!(
+            found.is_empty(),
+            "{}: {found:?}",
+            String::from_utf8_lossy(text)
+        );
+    }
+    // The same marker with a key body after it is still found, even without its END line.
+    let key = read("rsa2048.pkcs1.pem");
+    let cut = String::from_utf8_lossy(&key).replace("-----END RSA PRIVATE KEY-----", "");
+    let found = crypto::detect("x.pem", cut.as_bytes());
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].info.kind, Kind::PrivateKey);
 }
 
 #[test]
@@ -868,7 +912,12 @@ fn rules_and_keywords_cover_what_detect_emits() {
                 item.rule_id
             );
             let rule = RULES.iter().find(|r| r.id == item.rule_id).expect("rule");
-            assert_eq!(rule.severity, item.severity);
+            if item.rule_id == "crypto-unparseable" {
+                // Placeholders and broken public material are lowered to notes.
+                assert!(item.severity <= rule.severity, "{name}");
+            } else {
+                assert_eq!(rule.severity, item.severity, "{name}");
+            }
             assert!(
                 item.span.end <= data.len() && item.span.start < item.span.end,
                 "{name}: span"

@@ -209,6 +209,10 @@ pub struct CryptoInfo {
     pub openpgp: Option<PgpInfo>,
     /// Why the object could not be (fully) parsed.
     pub error: Option<String>,
+    /// An unparseable block whose body is a placeholder (`...`, `<paste key here>`, nothing):
+    /// documentation, no key material at all, so a note rather than a possible partial key.
+    #[serde(skip)]
+    pub placeholder: bool,
 }
 
 impl CryptoInfo {
@@ -237,6 +241,7 @@ impl CryptoInfo {
             keystore: None,
             openpgp: None,
             error: None,
+            placeholder: false,
         }
     }
 
@@ -526,13 +531,21 @@ fn classify(info: &CryptoInfo) -> (&'static str, Severity) {
         Kind::Csr => rule("crypto-csr"),
         Kind::DhParameters => rule("crypto-dh-parameters"),
         Kind::Unparseable => {
-            // A broken certificate or public key leaks nothing: note it, as an inventory item.
+            // A broken certificate or public key leaks nothing, and a placeholder holds no key:
+            // note them, as inventory items. A cut or corrupt private key may still leak one.
             let (id, severity) = rule("crypto-unparseable");
             let public = info
                 .label
                 .as_deref()
                 .is_some_and(|l| !l.contains("PRIVATE") && !l.contains("PKCS12"));
-            (id, if public { Severity::Note } else { severity })
+            (
+                id,
+                if public || info.placeholder {
+                    Severity::Note
+                } else {
+                    severity
+                },
+            )
         }
     }
 }

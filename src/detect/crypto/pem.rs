@@ -85,6 +85,13 @@ pub fn scan(data: &[u8], out: &mut Vec<Found>) -> Vec<Range<usize>> {
                 .get(header_end..header_end + body_len)
                 .unwrap_or_default();
             let parsed = parse_block(label, body);
+            if parsed.iter().all(|i| i.placeholder) {
+                // A BEGIN line alone ("files start with -----BEGIN PRIVATE KEY-----"): a
+                // mention in prose or code, not a block. Its span still keeps the text rules off.
+                spans.push(span);
+                pos = pos.max(header_end + body_len);
+                continue;
+            }
             if parsed.iter().any(|i| i.kind != Kind::Unparseable) {
                 for mut info in parsed {
                     info.error = Some("no END line".into());
@@ -305,8 +312,13 @@ pub fn decode_b64(s: &str) -> Option<Vec<u8>> {
         .ok()
 }
 
+/// Fewer base64 characters than the smallest real key body (an Ed25519 PKCS#8 key is 64): what is
+/// there is a placeholder, not a cut key.
+const PLACEHOLDER_BASE64: usize = 40;
+
 fn parse_block(label: &str, body: &[u8]) -> Vec<CryptoInfo> {
     let parsed = split_body(body);
+    let placeholder = parsed.base64.len() < PLACEHOLDER_BASE64;
     let mut infos = if parsed.foreign {
         vec![CryptoInfo::unparseable(
             "pem",
@@ -324,6 +336,7 @@ fn parse_block(label: &str, body: &[u8]) -> Vec<CryptoInfo> {
         }
     };
     for info in &mut infos {
+        info.placeholder = placeholder && info.kind == Kind::Unparseable;
         info.label = Some(label.to_string());
         if info.encoding.is_empty() {
             info.encoding = "pem".into();

@@ -161,6 +161,11 @@ pub fn scan_ppk(data: &[u8], out: &mut Vec<Found>) {
         pos = start + 1;
         let (info, end) = parse_ppk(data, start);
         pos = pos.max(end);
+        // Every PPK file's first line names its version ("PuTTY-User-Key-File-3:"); without
+        // one the marker is a mention (a constant in a parser), not a key file.
+        if info.kind == Kind::Unparseable && info.format == "ppk" {
+            continue;
+        }
         out.push(Found {
             span: start..end,
             info,
