@@ -10,7 +10,7 @@ use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-/// The built-in rule files, embedded at build time (see `build.rs`).
+/// The built-in rule files (`rules/*.toml`) as JSON, embedded at build time (see `build.rs`).
 pub const BUILTIN_RULE_FILES: &[(&str, &str)] =
     include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
 
@@ -230,6 +230,19 @@ pub fn parse_rule_file(text: &str, origin: &str) -> Result<Vec<Rule>, RuleError>
         file: origin.to_string(),
         message: e.to_string(),
     })?;
+    build_rules(file, origin)
+}
+
+/// A built-in rule file, as `build.rs` converted it.
+fn parse_builtin(json: &str, origin: &str) -> Result<Vec<Rule>, RuleError> {
+    let file: RuleFile = serde_json::from_str(json).map_err(|e| RuleError::Toml {
+        file: origin.to_string(),
+        message: e.to_string(),
+    })?;
+    build_rules(file, origin)
+}
+
+fn build_rules(file: RuleFile, origin: &str) -> Result<Vec<Rule>, RuleError> {
     file.rules
         .into_iter()
         .map(|spec| {
@@ -249,7 +262,7 @@ pub fn builtin_rules() -> Result<Vec<Rule>, RuleError> {
     let mut seen = std::collections::HashSet::new();
     for (name, text) in BUILTIN_RULE_FILES {
         let origin = format!("builtin:{name}");
-        for rule in parse_rule_file(text, &origin)? {
+        for rule in parse_builtin(text, &origin)? {
             if !seen.insert(rule.spec.id.clone()) {
                 return Err(RuleError::Invalid {
                     file: origin,
