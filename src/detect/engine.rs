@@ -380,7 +380,9 @@ impl Engine {
             if secret.is_empty() {
                 continue;
             }
-            if self.accept(rule, secret.as_bytes(), m.as_bytes()) {
+            if self.accept(rule, secret.as_bytes(), m.as_bytes())
+                && !allowed_by_context(rule, data, m.start())
+            {
                 let lower = secret.as_bytes().to_ascii_lowercase();
                 let self_identifying = rule.spec.keywords.iter().any(|k| {
                     memchr::memmem::find(&lower, k.to_ascii_lowercase().as_bytes()).is_some()
@@ -442,6 +444,24 @@ impl Engine {
         }
         true
     }
+}
+
+/// How much of the line before a match `allow_before` sees.
+const CONTEXT_BEFORE: usize = 256;
+
+/// A rule's `allow_before` regexes on the line's text before the match.
+fn allowed_by_context(rule: &Rule, data: &[u8], start: usize) -> bool {
+    if rule.spec.allow_before.is_empty() {
+        return false;
+    }
+    let from = start.saturating_sub(CONTEXT_BEFORE);
+    let before = data.get(from..start).unwrap_or_default();
+    let line = match memchr::memrchr(b'\n', before) {
+        Some(nl) => &before[nl + 1..],
+        None => before,
+    };
+    rule.allow_before_regexes()
+        .is_ok_and(|a| a.iter().any(|re| re.is_match(line)))
 }
 
 fn glob(g: &str) -> Result<globset::Glob, String> {

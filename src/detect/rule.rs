@@ -69,6 +69,11 @@ pub struct RuleSpec {
     /// Regexes on the whole matched text (key name included): a match means "not a finding".
     #[serde(default)]
     pub allow_match: Vec<String>,
+    /// Regexes on the text of the line before the match (at most 256 bytes): a match means "not
+    /// a finding". For context the match itself does not include, such as the namespace that
+    /// qualifies a key name (`"AWS::SecretsManager::Secret": "…"` names a resource type).
+    #[serde(default)]
+    pub allow_before: Vec<String>,
     /// Case-insensitive substrings of the secret that mark it as a placeholder.
     #[serde(default)]
     pub stopwords: Vec<String>,
@@ -112,6 +117,7 @@ pub struct Rule {
     regex: OnceLock<Result<regex::bytes::Regex, String>>,
     allow: OnceLock<Result<Vec<regex::bytes::Regex>, String>>,
     allow_match: OnceLock<Result<Vec<regex::bytes::Regex>, String>>,
+    allow_before: OnceLock<Result<Vec<regex::bytes::Regex>, String>>,
 }
 
 pub const DEFAULT_WINDOW_BEFORE: usize = 256;
@@ -173,6 +179,7 @@ impl Rule {
             regex: OnceLock::new(),
             allow: OnceLock::new(),
             allow_match: OnceLock::new(),
+            allow_before: OnceLock::new(),
         })
     }
 
@@ -202,6 +209,13 @@ impl Rule {
             .map_err(String::as_str)
     }
 
+    pub fn allow_before_regexes(&self) -> Result<&[regex::bytes::Regex], &str> {
+        self.allow_before
+            .get_or_init(|| compile_all(&self.spec.allow_before))
+            .as_deref()
+            .map_err(String::as_str)
+    }
+
     /// Whether the regex has been compiled yet (it is compiled on the first keyword hit).
     pub fn is_compiled(&self) -> bool {
         self.regex.get().is_some()
@@ -212,6 +226,7 @@ impl Rule {
         self.regex().map_err(str::to_string)?;
         self.allow_regexes().map_err(str::to_string)?;
         self.allow_match_regexes().map_err(str::to_string)?;
+        self.allow_before_regexes().map_err(str::to_string)?;
         Ok(())
     }
 
