@@ -61,16 +61,8 @@ print(found[0]["line"])
 PY
 )
 echo "file: app/auth.py, $(wc -c <"$FILE") bytes, one GitHub token planted on line $PLANTED_LINE" >&2
-add keyaudit "$KEYAUDIT scan $FILE -q -f json -o $TMP/keyaudit.json${KEYAUDIT_ARGS:+ $KEYAUDIT_ARGS}" "$TMP/keyaudit.json"
-for p in $PEERS_LIST; do
-  [[ -x "$PEERS/bin/$p" ]] || { echo "warning: peer $p not installed, skipped" >&2; continue; }
-  case $p in
-    gitleaks)    add gitleaks "$PEERS/bin/gitleaks dir $FILE --no-banner -l warn --exit-code 0 -f json -r $TMP/gitleaks.json" "$TMP/gitleaks.json" ;;
-    betterleaks) add betterleaks "$PEERS/bin/betterleaks filesystem $FILE -s --no-banner -l warn --exit-code=0 -o $TMP/betterleaks.json" "$TMP/betterleaks.json" ;;
-    kingfisher)  add kingfisher "$PEERS/bin/kingfisher scan $FILE --git-history none --no-validate --no-update-check -q -f json -o $TMP/kingfisher.json" "$TMP/kingfisher.json" ;;
-    *) echo "warning: no latency command for $p" >&2 ;;
-  esac
-done
+# What each tool is asked to scan, in its own words.
+ka="scan $FILE" gl="dir $FILE" bl="filesystem $FILE" kf="scan $FILE --git-history none"
 JSON=$OUT/latency.json
 ;;
 staged)
@@ -116,20 +108,21 @@ g init -q -b main && g add -A && g commit -q -m initial
 mv "$REPO/src/m0/mod0.py.next" "$REPO/src/m0/mod0.py"
 g add src/m0/mod0.py
 echo "repository: 41 files; staged: src/m0/mod0.py ($(wc -c <"$REPO/src/m0/mod0.py") bytes), one GitHub token on line $PLANTED_LINE" >&2
-add keyaudit "$KEYAUDIT scan --staged $REPO -q -f json -o $TMP/keyaudit.json${KEYAUDIT_ARGS:+ $KEYAUDIT_ARGS}" "$TMP/keyaudit.json"
-for p in $PEERS_LIST; do
-  [[ -x "$PEERS/bin/$p" ]] || { echo "warning: peer $p not installed, skipped" >&2; continue; }
-  case $p in
-    gitleaks)    add gitleaks "$PEERS/bin/gitleaks git --staged $REPO --no-banner -l warn --exit-code 0 -f json -r $TMP/gitleaks.json" "$TMP/gitleaks.json" ;;
-    betterleaks) add betterleaks "$PEERS/bin/betterleaks git --staged $REPO -s --no-banner -l warn --exit-code=0 -o $TMP/betterleaks.json" "$TMP/betterleaks.json" ;;
-    kingfisher)  add kingfisher "$PEERS/bin/kingfisher scan $REPO --staged --no-validate --no-update-check -q -f json -o $TMP/kingfisher.json" "$TMP/kingfisher.json" ;;
-    *) echo "warning: no latency command for $p" >&2 ;;
-  esac
-done
+ka="scan --staged $REPO" gl="git --staged $REPO" bl="git --staged $REPO" kf="scan $REPO --staged"
 JSON=$OUT/latency-staged.json
 ;;
 *) echo "MODE must be file or staged" >&2; exit 2 ;;
 esac
+add keyaudit "$KEYAUDIT $ka -q -f json -o $TMP/keyaudit.json${KEYAUDIT_ARGS:+ $KEYAUDIT_ARGS}" "$TMP/keyaudit.json"
+for p in $PEERS_LIST; do
+  [[ -x "$PEERS/bin/$p" ]] || { echo "warning: peer $p not installed, skipped" >&2; continue; }
+  case $p in
+    gitleaks)    add gitleaks "$PEERS/bin/gitleaks $gl --no-banner -l warn --exit-code 0 -f json -r $TMP/gitleaks.json" "$TMP/gitleaks.json" ;;
+    betterleaks) add betterleaks "$PEERS/bin/betterleaks $bl -s --no-banner -l warn --exit-code=0 -o $TMP/betterleaks.json" "$TMP/betterleaks.json" ;;
+    kingfisher)  add kingfisher "$PEERS/bin/kingfisher $kf --no-validate --no-update-check -q -f json -o $TMP/kingfisher.json" "$TMP/kingfisher.json" ;;
+    *) echo "warning: no latency command for $p" >&2 ;;
+  esac
+done
 
 # one checked run each: exit status and whether the planted token was reported
 for i in "${!names[@]}"; do
