@@ -10,17 +10,7 @@ use std::fs;
 use std::path::Path;
 
 fn findings(report: &serde_json::Value) -> Vec<(String, String)> {
-    report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["location"]["path"].as_str().unwrap().to_string(),
-                f["rule_id"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
+    common::by_path(report, |f| f["rule_id"].as_str().unwrap().to_string())
 }
 
 fn scan_json(dir: &Path, extra: &[&str]) -> (i32, serde_json::Value, String) {

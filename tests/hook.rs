@@ -13,17 +13,7 @@ fn staged(repo: &Repo) -> serde_json::Value {
 }
 
 fn lines(report: &serde_json::Value) -> Vec<(String, u64)> {
-    report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["location"]["path"].as_str().unwrap().to_string(),
-                f["location"]["start"]["line"].as_u64().unwrap(),
-            )
-        })
-        .collect()
+    common::by_path(report, |f| f["location"]["start"]["line"].as_u64().unwrap())
 }
 
 #[test]

@@ -37,6 +37,22 @@ pub fn json(r: &Run) -> serde_json::Value {
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}\nstderr: {}", r.stdout, r.stderr))
 }
 
+/// Each finding of a JSON report as (path, what `field` takes from it).
+pub fn by_path<T>(
+    report: &serde_json::Value,
+    field: impl Fn(&serde_json::Value) -> T,
+) -> Vec<(String, T)> {
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            let path = f["location"]["path"].as_str().expect("path").to_string();
+            (path, field(f))
+        })
+        .collect()
+}
+
 const BASE62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
 /// Deterministic pseudo-random base62 string (xorshift), so tests need no RNG crate.
