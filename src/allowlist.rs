@@ -103,16 +103,16 @@ fn path_matches(g: &Gitignore, path: &str) -> bool {
     false
 }
 
-/// Compile gitignore-syntax patterns (the caller reports a bad one with its position).
+/// Compile gitignore-syntax patterns. A bad one is returned by its index (the caller knows where
+/// it was written) with the reason.
 pub fn gitignore<'a>(
     patterns: impl IntoIterator<Item = &'a str>,
-) -> Result<Gitignore, (String, String)> {
+) -> Result<Gitignore, (usize, String)> {
     let mut b = ignore::gitignore::GitignoreBuilder::new("");
-    for p in patterns {
-        b.add_line(None, p)
-            .map_err(|e| (p.to_string(), e.to_string()))?;
+    for (i, p) in patterns.into_iter().enumerate() {
+        b.add_line(None, p).map_err(|e| (i, e.to_string()))?;
     }
-    b.build().map_err(|e| (String::new(), e.to_string()))
+    b.build().map_err(|e| (0, e.to_string()))
 }
 
 #[cfg(test)]

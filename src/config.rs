@@ -184,13 +184,7 @@ impl Config {
     /// Check `text` as if read from `path` (relative paths in it are relative to its directory).
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         let at = |span: Option<Range<usize>>, message: String| {
-            let (line, column) = line_col(text, span.map_or(0, |s| s.start));
-            ConfigError::Invalid {
-                path: path.display().to_string(),
-                line,
-                column,
-                message: clean(&message),
-            }
+            invalid(path, text, span.map_or(0, |s| s.start), &message)
         };
         let file: File = toml::from_str(text).map_err(|e| at(e.span(), e.message().to_string()))?;
         let dir = path
@@ -310,16 +304,8 @@ impl Config {
     }
 
     fn error_at(&self, span: Range<usize>, message: String) -> ConfigError {
-        let (line, column) = line_col(&self.text, span.start);
-        ConfigError::Invalid {
-            path: self
-                .file
-                .as_ref()
-                .map_or_else(String::new, |p| p.display().to_string()),
-            line,
-            column,
-            message,
-        }
+        let file = self.file.as_deref().unwrap_or(Path::new(""));
+        invalid(file, &self.text, span.start, &message)
     }
 
     /// The directory relative paths in the file refer to (and allowlist paths are matched from).
@@ -400,13 +386,21 @@ fn compile_allow(a: &AllowSection) -> Result<AllowEntry, SpanError> {
 fn compile_paths(
     patterns: &[Spanned<String>],
 ) -> Result<ignore::gitignore::Gitignore, (Range<usize>, String)> {
-    // Compile one by one first so that a bad pattern is reported at its own line.
-    for p in patterns {
-        crate::allowlist::gitignore([p.get_ref().as_str()])
-            .map_err(|(_, m)| (p.span(), format!("bad path pattern: {m}")))?;
+    crate::allowlist::gitignore(patterns.iter().map(|p| p.get_ref().as_str())).map_err(|(i, m)| {
+        let span = patterns.get(i).map_or(0..0, Spanned::span);
+        (span, format!("bad path pattern: {m}"))
+    })
+}
+
+/// The error for something wrong at byte `offset` of the file `path` holding `text`.
+fn invalid(path: &Path, text: &str, offset: usize, message: &str) -> ConfigError {
+    let (line, column) = line_col(text, offset);
+    ConfigError::Invalid {
+        path: path.display().to_string(),
+        line,
+        column,
+        message: clean(message),
     }
-    crate::allowlist::gitignore(patterns.iter().map(|p| p.get_ref().as_str()))
-        .map_err(|(_, m)| (patterns[0].span(), m))
 }
 
 /// 1-based line and column (in characters) of byte `offset` in `text`.
@@ -473,6 +467,9 @@ mod tests {
         assert!(msg.contains("fingerprint"), "{msg}");
         let (line, msg) = err_line("[scan]\n[[allow]]\nrules = [\"aws-*\"]\n");
         assert_eq!(line, 2, "{msg}");
+        let (line, msg) = err_line("[scan]\nexclude = [\"vendor/\",\n  \"[z-a]\"]\n");
+        assert_eq!(line, 3, "{msg}");
+        assert!(msg.contains("bad path pattern"), "{msg}");
         let (line, msg) = err_line("[rules]\npaths = [\"no/such/dir\"]\n");
         assert_eq!(line, 2);
         assert!(msg.contains("does not exist"), "{msg}");
