@@ -81,13 +81,13 @@ struct Settings {
 }
 
 impl Settings {
-    fn resolve(args: &ScanArgs) -> Result<Settings> {
+    fn resolve(args: &ScanArgs, work_tree: Option<&Path>) -> Result<Settings> {
         let mut config = if args.no_config {
             Config::default()
         } else {
             Config::load(args.config.as_deref(), &args.paths)?
         };
-        config.allowlist.base = path_base(args, &config);
+        config.allowlist.base = path_base(args, &config, work_tree);
         Ok(Settings {
             fail_on: args.fail_on.or(config.fail_on).unwrap_or(Severity::Low),
             max_file_size: args
@@ -101,13 +101,14 @@ impl Settings {
 
 /// How the paths a scan reports relate to the configuration's directory (see
 /// [`crate::allowlist::Allowlist::base`]): known for a single root inside that directory.
-fn path_base(args: &ScanArgs, config: &Config) -> Option<String> {
+/// `work_tree` is that root's repository top, for history and staged scans.
+fn path_base(args: &ScanArgs, config: &Config, work_tree: Option<&Path>) -> Option<String> {
     let dir = config.dir()?;
     let [root] = args.paths.as_slice() else {
         return None;
     };
     let reported_from = if args.git_mode() || args.staged {
-        std::fs::canonicalize(work_tree_of(root)?).ok()?
+        work_tree?.to_path_buf()
     } else if root.is_dir() {
         std::fs::canonicalize(root).ok()?
     } else {
@@ -124,7 +125,15 @@ fn path_base(args: &ScanArgs, config: &Config) -> Option<String> {
 fn scan(args: &ScanArgs, mode: Mode) -> Result<u8> {
     let started = unix_now();
     let inventory_only = mode == Mode::Inventory;
-    let settings = Settings::resolve(args)?;
+    // History and staged paths are relative to the repository's top: found once, used for the
+    // allowlist's paths and the reports' root.
+    let work_tree = match args.paths.as_slice() {
+        [p] if args.git_mode() || args.staged => {
+            work_tree_of(p).and_then(|d| std::fs::canonicalize(d).ok())
+        }
+        _ => None,
+    };
+    let settings = Settings::resolve(args, work_tree.as_deref())?;
     let config = &settings.config;
     let rules = load_rules_with(&args.rules, config)?;
     let workload = if args.staged {
@@ -229,10 +238,7 @@ fn scan(args: &ScanArgs, mode: Mode) -> Result<u8> {
         rules: &rule_info,
         roots: &roots,
         root_dir: if args.git_mode() || args.staged {
-            match args.paths.as_slice() {
-                [p] => work_tree_of(p).and_then(|d| std::fs::canonicalize(d).ok()),
-                _ => None,
-            }
+            work_tree
         } else {
             single_root_dir(&args.paths)
         },

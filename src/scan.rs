@@ -310,7 +310,8 @@ impl BlobSink for Scanner<'_> {
             self.allowed
                 .fetch_add((before - found.len()) as u64, Ordering::Relaxed);
         }
-        if !self.settings.show_secrets {
+        // Kept only for the allowlist's regexes: dropped before the finding leaves this stage.
+        if self.keep_secrets && !self.settings.show_secrets {
             for f in &mut found {
                 f.secret = None;
             }
