@@ -7,7 +7,8 @@ use crate::cli::{
 };
 use crate::config::Config;
 use crate::detect::{self, Engine, Rule};
-use crate::finding::Severity;
+use crate::context::ContextPaths;
+use crate::finding::{Context as PlaceContext, Severity};
 use crate::inventory::Inventory;
 use crate::policy;
 use crate::report::{self, ReportContext};
@@ -77,6 +78,7 @@ enum Mode {
 struct Settings {
     config: Config,
     fail_on: Severity,
+    fail_contexts: Vec<PlaceContext>,
     max_file_size: u64,
 }
 
@@ -90,6 +92,12 @@ impl Settings {
         config.allowlist.base = path_base(args, &config, work_tree);
         Ok(Settings {
             fail_on: args.fail_on.or(config.fail_on).unwrap_or(Severity::Low),
+            fail_contexts: args
+                .fail_contexts
+                .as_ref()
+                .map(|c| c.0.clone())
+                .or_else(|| config.fail_contexts.clone())
+                .unwrap_or_else(|| vec![PlaceContext::Code]),
             max_file_size: args
                 .max_file_size
                 .or(config.max_file_size)
@@ -120,6 +128,53 @@ fn path_base(args: &ScanArgs, config: &Config, work_tree: Option<&Path>) -> Opti
         rel.to_string_lossy()
             .replace(std::path::MAIN_SEPARATOR, "/"),
     )
+}
+
+/// How the paths this run reports map to repository-relative paths, on which contexts are
+/// judged (see [`ContextPaths`]). History and staged paths already are; a directory inside a
+/// repository is judged from the top (`tests/certs` scanned alone is still a test folder); a
+/// run over several repositories takes each one's prefix off again.
+fn context_paths(args: &ScanArgs) -> ContextPaths {
+    let shown = |p: &Path| {
+        let s = p.display().to_string();
+        s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+    };
+    if args.git_mode() || args.staged {
+        if args.paths.len() < 2 {
+            return ContextPaths::default();
+        }
+        let prefixes = args.paths.iter().map(|p| {
+            let s = shown(p);
+            (format!("{}/", s.trim_end_matches('/')), String::new())
+        });
+        return ContextPaths::new(prefixes.collect());
+    }
+    let [root] = args.paths.as_slice() else {
+        return ContextPaths::default();
+    };
+    let Ok(abs) = std::fs::canonicalize(root) else {
+        return ContextPaths::default();
+    };
+    let top = work_tree_of(&abs).and_then(|t| std::fs::canonicalize(t).ok());
+    let rel = top
+        .as_deref()
+        .and_then(|t| abs.strip_prefix(t).ok())
+        .map(|r| r.to_string_lossy().replace(std::path::MAIN_SEPARATOR, "/"));
+    if abs.is_dir() {
+        match rel {
+            Some(r) if !r.is_empty() => ContextPaths::new(vec![(String::new(), format!("{r}/"))]),
+            _ => ContextPaths::default(),
+        }
+    } else {
+        // A single file is reported by the path given; judge it from the repository top, or
+        // by its name alone outside one (a parent folder outside the project says nothing).
+        let judged = rel.unwrap_or_else(|| {
+            abs.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        });
+        ContextPaths::new(vec![(shown(root), judged)])
+    }
 }
 
 fn scan(args: &ScanArgs, mode: Mode) -> Result<u8> {
@@ -164,8 +219,10 @@ fn scan(args: &ScanArgs, mode: Mode) -> Result<u8> {
     let scanner = Scanner::new(
         &engine,
         ScanSettings {
-            show_secrets: args.show_secrets,
-            allow: config.allowlist.clone(),
+            contexts: config.contexts.clone(),
+            context_paths: context_paths(args),
+            fail_contexts: settings.fail_contexts.clone(),
+            ..ScanSettings::new(args.show_secrets, config.allowlist.clone())
         },
     );
     let progress =
@@ -384,8 +441,13 @@ fn work_tree_of(path: &Path) -> Option<std::path::PathBuf> {
 }
 
 fn exit_code(outcome: &ScanOutcome, violations: &[policy::Violation], fail_on: Severity) -> u8 {
-    if outcome.findings.iter().any(|f| f.severity >= fail_on)
-        || violations.iter().any(|v| v.severity >= fail_on)
+    if outcome
+        .findings
+        .iter()
+        .any(|f| f.gating && f.severity >= fail_on)
+        || violations
+            .iter()
+            .any(|v| v.gating && v.severity >= fail_on)
     {
         exit::FINDINGS
     } else if outcome.incomplete() {

@@ -156,6 +156,13 @@ pub struct ScanArgs {
     #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
     pub fail_on: Option<Severity>,
 
+    /// The contexts whose findings fail the run, comma-separated: code, test, docs, example,
+    /// vendor, or `all`. Default: `[scan] fail-contexts` of the configuration, else `code`.
+    /// Tokens whose format proves a service issued them (checksummed) fail in any context;
+    /// findings elsewhere are still reported.
+    #[arg(long, value_name = "CONTEXTS", value_parser = parse_contexts)]
+    pub fail_contexts: Option<ContextList>,
+
     /// Worker threads (default: all cores).
     #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
     pub threads: usize,
@@ -274,6 +281,18 @@ pub enum ColorChoice {
     Auto,
     Always,
     Never,
+}
+
+/// A comma-separated list of contexts, as one value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContextList(pub Vec<crate::finding::Context>);
+
+/// `code,test` or `all`.
+fn parse_contexts(s: &str) -> Result<ContextList, String> {
+    if s.trim().eq_ignore_ascii_case("all") {
+        return Ok(ContextList(crate::finding::Context::ALL.to_vec()));
+    }
+    s.split(',').map(str::parse).collect::<Result<_, _>>().map(ContextList)
 }
 
 fn parse_severity(s: &str) -> Result<Severity, String> {

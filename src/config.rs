@@ -13,7 +13,8 @@
 
 use crate::allowlist::{AllowEntry, Allowlist};
 use crate::detect::Rule;
-use crate::finding::Severity;
+use crate::context::{ContextConfig, Contexts};
+use crate::finding::{Context, Severity};
 use crate::inventory::environment::Environments;
 use crate::policy::PolicyConfig;
 use serde::Deserialize;
@@ -46,6 +47,8 @@ struct File {
     allow: Vec<AllowSection>,
     policy: PolicyConfig,
     environments: Option<Environments>,
+    /// Context name → globs replacing that context's defaults.
+    contexts: std::collections::BTreeMap<Context, Vec<Spanned<String>>>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -53,6 +56,7 @@ struct File {
 struct ScanSection {
     exclude: Vec<Spanned<String>>,
     fail_on: Option<Severity>,
+    fail_contexts: Option<Vec<Context>>,
     max_file_size: Option<Size>,
     respect_gitignore: bool,
 }
@@ -123,6 +127,10 @@ pub struct Config {
     pub file: Option<PathBuf>,
     pub exclude: Vec<String>,
     pub fail_on: Option<Severity>,
+    /// `[scan] fail-contexts`: the contexts whose findings fail the run.
+    pub fail_contexts: Option<Vec<Context>>,
+    /// The path classifier, with `[contexts]` applied.
+    pub contexts: Contexts,
     pub max_file_size: Option<u64>,
     /// Skip git-ignored files (`--respect-gitignore` turns it on too).
     pub respect_gitignore: bool,
@@ -145,6 +153,8 @@ impl Default for Config {
             file: None,
             exclude: Vec::new(),
             fail_on: None,
+            fail_contexts: None,
+            contexts: Contexts::default(),
             max_file_size: None,
             respect_gitignore: false,
             rule_paths: Vec::new(),
@@ -241,6 +251,7 @@ impl Config {
                 ),
             ));
         }
+        let contexts = compile_contexts(&file.contexts).map_err(|(s, m)| at(Some(s), m))?;
         Ok(Config {
             file: Some(path.to_path_buf()),
             exclude: file
@@ -250,6 +261,8 @@ impl Config {
                 .map(|s| s.get_ref().clone())
                 .collect(),
             fail_on: file.scan.fail_on,
+            fail_contexts: file.scan.fail_contexts,
+            contexts,
             max_file_size: file.scan.max_file_size.map(|s| s.0),
             respect_gitignore: file.scan.respect_gitignore,
             rule_paths,
@@ -381,6 +394,23 @@ fn compile_allow(a: &AllowSection) -> Result<AllowEntry, SpanError> {
         e.fingerprints.insert(v.to_ascii_lowercase());
     }
     Ok(e)
+}
+
+/// `[contexts]`: each glob checked where it is written, then the classifier built.
+fn compile_contexts(
+    written: &std::collections::BTreeMap<Context, Vec<Spanned<String>>>,
+) -> Result<Contexts, (Range<usize>, String)> {
+    let mut config = ContextConfig::default();
+    for (ctx, globs) in written {
+        for g in globs {
+            globset::Glob::new(g.get_ref())
+                .map_err(|e| (g.span(), format!("[contexts] {ctx}: bad glob: {e}")))?;
+        }
+        let list = globs.iter().map(|g| g.get_ref().clone()).collect();
+        config.globs.insert(*ctx, list);
+    }
+    let at = written.values().flatten().next().map_or(0..0, Spanned::span);
+    Contexts::new(&config).map_err(|m| (at, m))
 }
 
 fn compile_paths(

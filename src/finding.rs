@@ -104,6 +104,77 @@ impl TryFrom<String> for Severity {
     }
 }
 
+/// What kind of place a finding sits in, judged from its path (see [`crate::context`]). The gate
+/// follows it: by default only `code` fails a run, because keys in tests, documentation, examples
+/// and vendored trees are nearly always fixtures, while a key in application code or
+/// configuration is the one that ships.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase", try_from = "String")]
+pub enum Context {
+    /// Application code and configuration: everything no other context claims.
+    Code,
+    Test,
+    Docs,
+    Example,
+    Vendor,
+}
+
+impl Context {
+    pub const ALL: [Context; 5] = [
+        Context::Code,
+        Context::Test,
+        Context::Docs,
+        Context::Example,
+        Context::Vendor,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Context::Code => "code",
+            Context::Test => "test",
+            Context::Docs => "docs",
+            Context::Example => "example",
+            Context::Vendor => "vendor",
+        }
+    }
+}
+
+impl fmt::Display for Context {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Context {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Context::ALL
+            .into_iter()
+            .find(|c| c.as_str().eq_ignore_ascii_case(s.trim()))
+            .ok_or_else(|| {
+                format!("unknown context {s:?} (expected code, test, docs, example or vendor)")
+            })
+    }
+}
+
+impl TryFrom<String> for Context {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
+    }
+}
+
+/// Why a token's format proves that a service issued it (a rule's `proof` field): such a
+/// finding is a real credential wherever it sits, so it gates in every context.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Proof {
+    /// A checksum over the token's random part (GitHub, npm, GitLab routable tokens).
+    Checksum,
+    /// A structure only the issuer produces (a PyPI macaroon naming pypi.org).
+    Structure,
+}
+
 /// A 1-based line/column position. Columns count Unicode code points (SARIF `unicodeCodePoints`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Position {
@@ -142,6 +213,16 @@ pub struct Finding {
     pub secret: Option<String>,
     /// The line holding the finding, redacted, trimmed to a readable length.
     pub snippet: String,
+    /// The kind of place it sits in: code, test, docs, example or vendor.
+    pub context: Context,
+    /// Set when the token's format proves a service issued it (checksum, issuer structure).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub proof: Option<Proof>,
+    /// Whether this finding can fail the run: its context is one of the gate's contexts
+    /// (`--fail-contexts`, default `code`) or its format proves it real. Findings that do not
+    /// gate are reported all the same (SARIF level `note`, their severity in properties).
+    #[serde(default = "yes")]
+    pub gating: bool,
     /// What a key, certificate or keystore is (algorithm, size, SPKI fingerprint, validity…),
     /// when the material was parsed.
     #[serde(skip_serializing_if = "Option::is_none", default)]
@@ -196,6 +277,10 @@ impl Finding {
             blob,
         )
     }
+}
+
+fn yes() -> bool {
+    true
 }
 
 fn org_key() -> &'static [u8] {

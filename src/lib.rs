@@ -21,6 +21,7 @@ pub mod app;
 pub mod baseline;
 pub mod cli;
 pub mod config;
+pub mod context;
 pub mod detect;
 pub mod finding;
 pub mod inventory;

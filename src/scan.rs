@@ -5,7 +5,8 @@
 
 use crate::allowlist::Allowlist;
 use crate::detect::{Engine, RawMatch};
-use crate::finding::{self, Finding, Location, Position};
+use crate::context::{ContextPaths, Contexts};
+use crate::finding::{self, Context, Finding, Location, Position};
 use crate::source::git::GitOrigin;
 use crate::source::{Blob, BlobSink, Origin, Problem, ProblemKind};
 use serde::Serialize;
@@ -16,12 +17,37 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// The marker that, in a comment on the same line, suppresses a finding.
 pub const INLINE_ALLOW: &[u8] = b"keyaudit:allow";
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct ScanSettings {
     /// Put secrets in clear into findings (`--show-secrets`).
     pub show_secrets: bool,
     /// The project's allowlist and excluded paths (`.keyaudit.toml`).
     pub allow: Allowlist,
+    /// How paths map to contexts (code, test, docs, example, vendor).
+    pub contexts: Contexts,
+    /// Reported paths → repository-relative paths, for the context judgement.
+    pub context_paths: ContextPaths,
+    /// The contexts whose findings gate (`--fail-contexts`; default `code`).
+    pub fail_contexts: Vec<Context>,
+}
+
+impl ScanSettings {
+    /// Defaults for everything but what the caller sets: contexts as documented, `code` gates.
+    pub fn new(show_secrets: bool, allow: Allowlist) -> ScanSettings {
+        ScanSettings {
+            show_secrets,
+            allow,
+            contexts: Contexts::default(),
+            context_paths: ContextPaths::default(),
+            fail_contexts: vec![Context::Code],
+        }
+    }
+
+    /// Judge where a finding sits and whether it can fail the run.
+    fn place(&self, f: &mut Finding) {
+        f.context = self.contexts.of(&self.context_paths.judged(&f.location.path));
+        f.gating = f.proof.is_some() || self.fail_contexts.contains(&f.context);
+    }
 }
 
 /// Counters for the whole scan.
@@ -196,6 +222,10 @@ impl<'e> Scanner<'e> {
                 byte_end: m.secret.end,
             },
             snippet: snippet(blob.data, m, &preview, all_secrets),
+            // Judged once the finding's final path is known (see `ScanSettings::place`).
+            context: Context::Code,
+            proof: meta.proof,
+            gating: true,
             preview,
             fingerprint: match m
                 .crypto
@@ -310,9 +340,10 @@ impl BlobSink for Scanner<'_> {
             self.allowed
                 .fetch_add((before - found.len()) as u64, Ordering::Relaxed);
         }
-        // Kept only for the allowlist's regexes: dropped before the finding leaves this stage.
-        if self.keep_secrets && !self.settings.show_secrets {
-            for f in &mut found {
+        for f in &mut found {
+            self.settings.place(f);
+            // Kept only for the allowlist's regexes: dropped before the finding leaves this stage.
+            if self.keep_secrets && !self.settings.show_secrets {
                 f.secret = None;
             }
         }

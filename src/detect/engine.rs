@@ -36,6 +36,7 @@ pub struct MatchMeta<'a> {
     pub name: &'a str,
     pub category: &'a str,
     pub severity: crate::finding::Severity,
+    pub proof: Option<crate::finding::Proof>,
 }
 
 /// `RawMatch::rule` of a match produced by the crypto parser rather than a rule.
@@ -212,6 +213,7 @@ impl Engine {
                     name: native.map_or(c.rule_id, |r| r.name),
                     category: native.map_or("private-key", |r| r.category),
                     severity: c.severity,
+                    proof: None,
                 }
             }
             (_, r) => {
@@ -221,6 +223,7 @@ impl Engine {
                     name: &spec.name,
                     category: &spec.category,
                     severity: spec.severity,
+                    proof: spec.proof,
                 }
             }
         }

@@ -63,6 +63,10 @@ pub struct RuleSpec {
     /// Name of a structural check the secret must pass (see `validate.rs`).
     #[serde(default)]
     pub validator: Option<String>,
+    /// The token's format proves a service issued it (`checksum`, `structure`): its findings
+    /// gate in every context, a test file's included.
+    #[serde(default)]
+    pub proof: Option<crate::finding::Proof>,
     /// Regexes on the secret: a match means "not a finding".
     #[serde(default)]
     pub allow: Vec<String>,

@@ -13,7 +13,7 @@
 
 pub mod environment;
 
-use crate::finding::{Finding, Severity};
+use crate::finding::{Context, Finding, Severity};
 use environment::Environments;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -97,6 +97,10 @@ pub struct Occurrence {
     /// The environment this path belongs to, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub environment: Option<String>,
+    /// Code, test, docs, example or vendor.
+    pub context: Context,
+    /// The finding here can fail the run (see [`crate::finding::Finding::gating`]).
+    pub gating: bool,
 }
 
 /// One distinct key, certificate or secret.
@@ -130,6 +134,11 @@ pub struct Entry {
     /// Some occurrence is in the current checkout.
     pub present_at_head: bool,
     pub environments: BTreeSet<String>,
+    /// The contexts of its occurrences.
+    pub contexts: BTreeSet<Context>,
+    /// Some occurrence can fail the run: the entry's policy violations gate. A test key that
+    /// also sits in application code counts everywhere; one only in fixtures does not.
+    pub gating: bool,
     /// Ids of entries with the same public key (private key ↔ certificates, CSRs, public keys).
     pub paired: Vec<String>,
     /// Certificate validity and signature, for the policy.
@@ -237,6 +246,8 @@ fn entry(id: String, fs: &[&Finding], envs: &Environments) -> Entry {
                 commit_date: commit.map(|c| c.commit_date.clone()),
                 at_head: f.git.as_ref().is_none_or(|g| g.present_at_head),
                 environment: envs.of(&f.location.path).map(str::to_string),
+                context: f.context,
+                gating: f.gating,
             }
         })
         .collect();
@@ -288,6 +299,8 @@ fn entry(id: String, fs: &[&Finding], envs: &Environments) -> Entry {
             .iter()
             .filter_map(|o| o.environment.clone())
             .collect(),
+        contexts: occurrences.iter().map(|o| o.context).collect(),
+        gating: occurrences.iter().any(|o| o.gating),
         occurrences,
         first_seen,
         last_seen,

@@ -181,6 +181,8 @@ pub struct Violation {
     pub message: String,
     /// Evidence: every occurrence of the entry (path, line).
     pub locations: Vec<(String, u32)>,
+    /// Can fail the run: the entry occurs in a gating place (see [`Entry::gating`]).
+    pub gating: bool,
 }
 
 /// The fixed rule ids with their default severities and one-line descriptions.
@@ -272,6 +274,7 @@ pub fn evaluate(
                 .iter()
                 .map(|o| (o.path.clone(), o.line))
                 .collect(),
+            gating: e.gating,
         });
     };
     for e in &inv.entries {
@@ -523,6 +526,7 @@ fn key_beside_data(
                         c.kind
                     ),
                     locations,
+                    gating: beside.iter().any(|o| o.gating),
                 });
             }
         }

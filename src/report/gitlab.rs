@@ -113,6 +113,12 @@ fn finding(f: &Finding, ctx: &ReportContext<'_>) -> Value {
         "\n\nFound: {} (fingerprint {}).",
         f.preview, f.fingerprint
     ));
+    description.push_str(&format!(" Context: {}", f.context));
+    description.push_str(if f.gating {
+        "."
+    } else {
+        " (reported; does not fail the gate)."
+    });
     if let Some(g) = &f.git {
         description.push_str(if g.present_at_head {
             " Still in the current checkout."

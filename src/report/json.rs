@@ -12,7 +12,7 @@ use std::io::Write;
 
 /// Bumped on any change a consumer could notice: major for removals and renames, minor for
 /// additions.
-pub const SCHEMA_VERSION: &str = "1.3.0";
+pub const SCHEMA_VERSION: &str = "1.4.0";
 
 #[derive(Serialize)]
 struct Report<'a> {

@@ -177,7 +177,12 @@ fn result(f: &Finding, rule_index: Option<usize>) -> sarif::Result {
         ("category", json!(f.category)),
         ("fingerprint", json!(f.fingerprint)),
         ("preview", json!(f.preview)),
+        ("context", json!(f.context.as_str())),
+        ("gating", json!(f.gating)),
     ];
+    if let Some(p) = f.proof {
+        props.push(("proof", json!(p)));
+    }
     if let Some(s) = &f.secret {
         props.push(("secret", json!(s)));
     }
@@ -221,7 +226,7 @@ fn result(f: &Finding, rule_index: Option<usize>) -> sarif::Result {
         .message(sarif::Message::builder().text(message).build())
         .locations(vec![location(f)])
         .partial_fingerprints(fps)
-        .properties(bag(props, None));
+        .properties(bag(props, Some(vec![format!("context:{}", f.context)])));
     match rule_index {
         Some(i) => builder.rule_index(i as i64).build(),
         None => builder.build(),
@@ -233,8 +238,15 @@ fn path_hash(path: &str) -> String {
     hex::encode(&sha2::Sha256::digest(path.as_bytes())[..8])
 }
 
+/// A finding that cannot fail the run (a fixture in a test folder) is a `note`, so that code
+/// scanning does not raise it as an error; its real severity stays in the properties.
 fn level(f: &Finding) -> sarif::ResultLevel {
-    match f.severity.sarif_level() {
+    gated_level(f.severity, f.gating)
+}
+
+fn gated_level(severity: crate::finding::Severity, gating: bool) -> sarif::ResultLevel {
+    match severity.sarif_level() {
+        _ if !gating => sarif::ResultLevel::Note,
         "error" => sarif::ResultLevel::Error,
         "warning" => sarif::ResultLevel::Warning,
         _ => sarif::ResultLevel::Note,
@@ -427,11 +439,7 @@ fn violation_result(v: &crate::policy::Violation, rule_index: Option<usize>) -> 
     );
     let b = sarif::Result::builder()
         .rule_id(format!("policy/{}", v.rule))
-        .level(match v.severity.sarif_level() {
-            "error" => sarif::ResultLevel::Error,
-            "warning" => sarif::ResultLevel::Warning,
-            _ => sarif::ResultLevel::Note,
-        })
+        .level(gated_level(v.severity, v.gating))
         .message(sarif::Message::builder().text(v.message.clone()).build())
         .locations(first.into_iter().collect::<Vec<_>>())
         .partial_fingerprints(fps)
@@ -439,6 +447,7 @@ fn violation_result(v: &crate::policy::Violation, rule_index: Option<usize>) -> 
             [
                 ("severity", json!(v.severity.as_str())),
                 ("inventoryEntry", json!(v.entry)),
+                ("gating", json!(v.gating)),
             ],
             None,
         ));

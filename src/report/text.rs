@@ -3,7 +3,7 @@
 //! terminal.
 
 use super::ReportContext;
-use crate::finding::Severity;
+use crate::finding::{Context, Finding, Severity};
 use crate::scan::ScanOutcome;
 use std::io::Write;
 
@@ -31,48 +31,25 @@ pub fn write(
     ctx: &ReportContext<'_>,
     color: bool,
 ) -> std::io::Result<()> {
-    let mut current: Option<&str> = None;
-    for f in &outcome.findings {
-        if current != Some(f.location.path.as_str()) {
-            if current.is_some() {
-                writeln!(out)?;
-            }
-            writeln!(out, "{}", paint(color, "1", &f.location.path))?;
-            current = Some(&f.location.path);
+    // Grouped by context, code first: what fails the run before the fixtures that do not.
+    for context in Context::ALL {
+        let group: Vec<&Finding> = outcome
+            .findings
+            .iter()
+            .filter(|f| f.context == context)
+            .collect();
+        if group.is_empty() {
+            continue;
         }
-        writeln!(
-            out,
-            "  {:>5}:{:<4} {:<8} {}  {}  {}",
-            f.location.start.line,
-            f.location.start.column,
-            paint(color, severity_color(f.severity), f.severity.as_str()),
-            paint(color, "35", &f.rule_id),
-            f.rule_name,
-            f.secret.as_deref().unwrap_or(&f.preview),
-        )?;
-        writeln!(out, "               {}", paint(color, "2", &f.snippet))?;
-        if let Some(g) = &f.git {
-            let when = match &g.commit {
-                Some(c) => format!(
-                    "introduced {} by {} <{}> in {}",
-                    c.author_date.get(..10).unwrap_or(&c.author_date),
-                    c.author_name,
-                    c.author_email,
-                    c.id.get(..12).unwrap_or(&c.id)
-                ),
-                None => "reached through a ref without a commit".to_string(),
-            };
-            let still = if g.present_at_head {
-                "still at HEAD"
-            } else {
-                "only in history"
-            };
-            writeln!(out, "               {when}; {still}")?;
-        }
-        writeln!(out, "               fingerprint {}", f.fingerprint)?;
-    }
-    if current.is_some() {
-        writeln!(out)?;
+        let gating = group.iter().filter(|f| f.gating).count();
+        let note = match gating {
+            0 => " (reported; does not fail the run)".to_string(),
+            n if n == group.len() => String::new(),
+            n => format!(" ({n} of {} can fail the run)", group.len()),
+        };
+        let title = format!("── {context}: {} finding{}{note}", group.len(), plural(group.len()));
+        writeln!(out, "{}\n", paint(color, "1;4", &title))?;
+        write_group(out, &group, color)?;
     }
     if !ctx.violations.is_empty() {
         writeln!(out, "{}", paint(color, "1", "policy violations"))?;
@@ -107,6 +84,68 @@ pub fn write(
     writeln!(out, "{}", one_line_summary(outcome))
 }
 
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// One context's findings, by file.
+fn write_group(out: &mut dyn Write, group: &[&Finding], color: bool) -> std::io::Result<()> {
+    let mut current: Option<&str> = None;
+    for f in group {
+        if current != Some(f.location.path.as_str()) {
+            if current.is_some() {
+                writeln!(out)?;
+            }
+            writeln!(out, "{}", paint(color, "1", &f.location.path))?;
+            current = Some(&f.location.path);
+        }
+        write_finding(out, f, color)?;
+    }
+    writeln!(out)
+}
+
+fn write_finding(out: &mut dyn Write, f: &Finding, color: bool) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "  {:>5}:{:<4} {:<8} {}  {}  {}",
+        f.location.start.line,
+        f.location.start.column,
+        paint(color, severity_color(f.severity), f.severity.as_str()),
+        paint(color, "35", &f.rule_id),
+        f.rule_name,
+        f.secret.as_deref().unwrap_or(&f.preview),
+    )?;
+    writeln!(out, "               {}", paint(color, "2", &f.snippet))?;
+    if let (Some(p), Context::Test | Context::Docs | Context::Example | Context::Vendor) =
+        (f.proof, f.context)
+    {
+        let why = match p {
+            crate::finding::Proof::Checksum => "its checksum proves it was issued",
+            crate::finding::Proof::Structure => "its structure proves it was issued",
+        };
+        writeln!(out, "               fails the run in any context: {why}")?;
+    }
+    if let Some(g) = &f.git {
+        let when = match &g.commit {
+            Some(c) => format!(
+                "introduced {} by {} <{}> in {}",
+                c.author_date.get(..10).unwrap_or(&c.author_date),
+                c.author_name,
+                c.author_email,
+                c.id.get(..12).unwrap_or(&c.id)
+            ),
+            None => "reached through a ref without a commit".to_string(),
+        };
+        let still = if g.present_at_head {
+            "still at HEAD"
+        } else {
+            "only in history"
+        };
+        writeln!(out, "               {when}; {still}")?;
+    }
+    writeln!(out, "               fingerprint {}", f.fingerprint)
+}
+
 /// `3 findings (1 critical, 2 high) in 120 files (4.2 MB); 1 problem; scan incomplete`.
 pub fn one_line_summary(outcome: &ScanOutcome) -> String {
     let mut counts = std::collections::BTreeMap::new();
@@ -126,6 +165,13 @@ pub fn one_line_summary(outcome: &ScanOutcome) -> String {
         outcome.stats.blobs_scanned,
         outcome.stats.bytes_scanned as f64 / 1e6,
     );
+    let gating = outcome.findings.iter().filter(|f| f.gating).count();
+    if gating < outcome.findings.len() {
+        line.push_str(&format!(
+            "; {gating} in gating contexts, {} in tests, docs, examples or vendored code",
+            outcome.findings.len() - gating
+        ));
+    }
     if outcome.stats.suppressed_inline > 0 {
         line.push_str(&format!(
             "; {} allowed inline",
@@ -203,16 +249,20 @@ pub fn write_inventory(
             writeln!(out, "    paired with {p}")?;
         }
         for o in &e.occurrences {
+            let context = match o.context {
+                Context::Code => String::new(),
+                other => format!("  [{other}]"),
+            };
             match &o.commit {
                 Some(c) => writeln!(
                     out,
-                    "    {}:{}  {} {}",
+                    "    {}:{}  {} {}{context}",
                     o.path,
                     o.line,
                     c.get(..12).unwrap_or(c),
                     o.commit_date.as_deref().unwrap_or("")
                 )?,
-                None => writeln!(out, "    {}:{}", o.path, o.line)?,
+                None => writeln!(out, "    {}:{}{context}", o.path, o.line)?,
             }
         }
     }
