@@ -6,8 +6,8 @@ use crate::cli::{
     RulesCommand, ScanArgs,
 };
 use crate::config::Config;
-use crate::detect::{self, Engine, Rule};
 use crate::context::ContextPaths;
+use crate::detect::{self, Engine, Rule};
 use crate::finding::{Context as PlaceContext, Severity};
 use crate::inventory::Inventory;
 use crate::policy;
@@ -155,7 +155,12 @@ fn context_paths(args: &ScanArgs) -> ContextPaths {
     let Ok(abs) = std::fs::canonicalize(root) else {
         return ContextPaths::default();
     };
-    let top = work_tree_of(&abs).and_then(|t| std::fs::canonicalize(t).ok());
+    let dir = if abs.is_dir() {
+        abs.as_path()
+    } else {
+        abs.parent().unwrap_or(&abs)
+    };
+    let top = work_tree_of(dir).and_then(|t| std::fs::canonicalize(t).ok());
     let rel = top
         .as_deref()
         .and_then(|t| abs.strip_prefix(t).ok())
@@ -445,9 +450,7 @@ fn exit_code(outcome: &ScanOutcome, violations: &[policy::Violation], fail_on: S
         .findings
         .iter()
         .any(|f| f.gating && f.severity >= fail_on)
-        || violations
-            .iter()
-            .any(|v| v.gating && v.severity >= fail_on)
+        || violations.iter().any(|v| v.gating && v.severity >= fail_on)
     {
         exit::FINDINGS
     } else if outcome.incomplete() {

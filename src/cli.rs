@@ -292,7 +292,10 @@ fn parse_contexts(s: &str) -> Result<ContextList, String> {
     if s.trim().eq_ignore_ascii_case("all") {
         return Ok(ContextList(crate::finding::Context::ALL.to_vec()));
     }
-    s.split(',').map(str::parse).collect::<Result<_, _>>().map(ContextList)
+    s.split(',')
+        .map(str::parse)
+        .collect::<Result<_, _>>()
+        .map(ContextList)
 }
 
 fn parse_severity(s: &str) -> Result<Severity, String> {

@@ -12,8 +12,8 @@
 //! Relative paths in the file are relative to the file's directory.
 
 use crate::allowlist::{AllowEntry, Allowlist};
-use crate::detect::Rule;
 use crate::context::{ContextConfig, Contexts};
+use crate::detect::Rule;
 use crate::finding::{Context, Severity};
 use crate::inventory::environment::Environments;
 use crate::policy::PolicyConfig;
@@ -409,7 +409,11 @@ fn compile_contexts(
         let list = globs.iter().map(|g| g.get_ref().clone()).collect();
         config.globs.insert(*ctx, list);
     }
-    let at = written.values().flatten().next().map_or(0..0, Spanned::span);
+    let at = written
+        .values()
+        .flatten()
+        .next()
+        .map_or(0..0, Spanned::span);
     Contexts::new(&config).map_err(|m| (at, m))
 }
 

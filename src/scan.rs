@@ -4,8 +4,8 @@
 //! so that reports are identical whatever the thread count.
 
 use crate::allowlist::Allowlist;
-use crate::detect::{Engine, RawMatch};
 use crate::context::{ContextPaths, Contexts};
+use crate::detect::{Engine, RawMatch};
 use crate::finding::{self, Context, Finding, Location, Position};
 use crate::source::git::GitOrigin;
 use crate::source::{Blob, BlobSink, Origin, Problem, ProblemKind};
@@ -31,6 +31,12 @@ pub struct ScanSettings {
     pub fail_contexts: Vec<Context>,
 }
 
+impl Default for ScanSettings {
+    fn default() -> Self {
+        ScanSettings::new(false, Allowlist::default())
+    }
+}
+
 impl ScanSettings {
     /// Defaults for everything but what the caller sets: contexts as documented, `code` gates.
     pub fn new(show_secrets: bool, allow: Allowlist) -> ScanSettings {
@@ -45,7 +51,9 @@ impl ScanSettings {
 
     /// Judge where a finding sits and whether it can fail the run.
     fn place(&self, f: &mut Finding) {
-        f.context = self.contexts.of(&self.context_paths.judged(&f.location.path));
+        f.context = self
+            .contexts
+            .of(&self.context_paths.judged(&f.location.path));
         f.gating = f.proof.is_some() || self.fail_contexts.contains(&f.context);
     }
 }

@@ -47,7 +47,11 @@ pub fn write(
             n if n == group.len() => String::new(),
             n => format!(" ({n} of {} can fail the run)", group.len()),
         };
-        let title = format!("── {context}: {} finding{}{note}", group.len(), plural(group.len()));
+        let title = format!(
+            "── {context}: {} finding{}{note}",
+            group.len(),
+            plural(group.len())
+        );
         writeln!(out, "{}\n", paint(color, "1;4", &title))?;
         write_group(out, &group, color)?;
     }
