@@ -5,6 +5,8 @@
 //! assigned to something called `password`) depend on them for their precision. A rule opts in
 //! with `placeholder_filter = true`.
 
+use crate::detect::value_shape;
+
 /// Shannon entropy in bits per byte.
 pub fn entropy(s: &[u8]) -> f64 {
     if s.is_empty() {
@@ -115,6 +117,8 @@ const NON_SECRET_VALUES: &[&str] = &[
     "mypassword",
     "mysecret",
     "abc123",
+    // The conventional password of anonymous FTP and of "no account" defaults in C code.
+    "anonymous",
 ];
 
 /// Prefixes of values that refer to a secret kept elsewhere rather than containing it.
@@ -150,6 +154,10 @@ const REFERENCE_PREFIXES: &[&str] = &[
     "data.",
     "module.",
     "file(",
+    // Resource names: an ARN or URN names where a secret is kept (`arn:aws:secretsmanager:…`,
+    // `urn:k8s:secret:ns:name:key`), never the secret itself.
+    "arn:",
+    "urn:",
 ];
 
 /// True if the value is a placeholder, a reference or an obvious non-secret.
@@ -162,7 +170,8 @@ pub fn is_placeholder(value: &[u8]) -> bool {
         return true;
     }
     let lower = v.to_ascii_lowercase();
-    if NON_SECRET_VALUES.contains(&lower.as_str()) {
+    // `anonymous@`: the anonymous-FTP convention of an e-mail address without its domain.
+    if NON_SECRET_VALUES.contains(&lower.trim_end_matches('@')) {
         return true;
     }
     if REFERENCE_PREFIXES.iter().any(|p| lower.starts_with(p)) {
@@ -392,6 +401,8 @@ const KNOWN_EXAMPLE_VALUES: &[&str] = &[
     // wg(8) man page
     "yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk=",
     "xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=",
+    // RFC 8555 (ACME) challenge token: a public nonce, copied into ACME clients' tests
+    "evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA",
 ];
 
 /// Prefixes of tokens that have a vendor rule with a structural check (checksum, exact shape):
@@ -680,6 +691,10 @@ fn is_multi_part_identifier(value: &[u8]) -> bool {
             .split(|c| matches!(c, b'_' | b'-' | b'.' | b'/' | b':' | b'|' | b','))
             .filter(|p| !p.is_empty())
             .all(|p| {
+                // a version wildcard (`3.x_password`, `v2.x`) is a one-letter segment
+                if p.len() == 1 && p[0].is_ascii_alphabetic() {
+                    return true;
+                }
                 let transitions = p
                     .windows(2)
                     .filter(|w| w[0].is_ascii_digit() != w[1].is_ascii_digit())
@@ -842,8 +857,18 @@ pub fn decode_printable_base64(value: &[u8]) -> Option<String> {
 
 /// The decision of the generic rules: is `value`, assigned to something named like a credential,
 /// plausibly the credential itself rather than a placeholder, a reference, a name, code, a path,
-/// a hash or prose? `kind` sets length and randomness thresholds.
+/// a hash or prose? `kind` sets length and randomness thresholds. The value is first cut to what
+/// the key was given: the regex may have run past a closing bracket or into further fields.
 pub fn is_plausible_secret(value: &[u8], kind: ValueKind) -> bool {
+    let core = value_shape::first_field(
+        value_shape::trim_unbalanced_closers(value),
+        kind == ValueKind::UrlPassword,
+    );
+    !value_shape::is_structured_non_secret(core) && is_plausible_value(core, kind)
+}
+
+/// [`is_plausible_secret`] on a value already cut to its own extent.
+fn is_plausible_value(value: &[u8], kind: ValueKind) -> bool {
     let Ok(v) = std::str::from_utf8(value) else {
         return false;
     };

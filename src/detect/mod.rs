@@ -11,6 +11,7 @@ pub mod examples;
 pub mod filter;
 pub mod rule;
 pub mod validate;
+pub mod value_shape;
 
 pub use engine::{CryptoHit, Engine, NATIVE, RawMatch, RuleFault};
 pub use rule::{Rule, RuleError};

@@ -29,6 +29,7 @@ pub const NAMES: &[&str] = &[
     "base64-private-key",
     "k8s-secret-value",
     "not-placeholder",
+    "grafana-legacy-key",
 ];
 
 pub fn is_known(name: &str) -> bool {
@@ -56,6 +57,7 @@ pub fn check(name: &str, secret: &[u8]) -> bool {
         "jwt-signed" => jwt_signed(secret),
         "k8s-secret-data" => k8s_secret_data(secret),
         "k8s-secret-value" | "not-placeholder" => k8s_secret_value(secret),
+        "grafana-legacy-key" => grafana_legacy_key(secret),
         "base64-private-key" => {
             decode_base64_any(secret).is_some_and(|pem| private_key_block(&pem))
         }
@@ -209,6 +211,21 @@ fn base64_user_pass(secret: &[u8]) -> bool {
         && !filter::is_known_example(text.as_bytes())
         && text.bytes().all(|c| c.is_ascii_graphic() || c >= 0x80)
         && !filter::is_non_secret(pass.as_bytes())
+}
+
+/// A legacy Grafana API key: base64 of `{"k":"<key>","n":"<key name>","id":<org id>}`. Other
+/// base64 JSON starting `{"k":` is no Grafana key: Power BI embeds `{"k":"<report uuid>",
+/// "t":"<tenant uuid>"}` in its public `?r=` report links.
+fn grafana_legacy_key(secret: &[u8]) -> bool {
+    let Some(raw) = decode_base64_any(secret) else {
+        return false;
+    };
+    let Ok(serde_json::Value::Object(m)) = serde_json::from_slice::<serde_json::Value>(&raw) else {
+        return false;
+    };
+    m.get("k").is_some_and(serde_json::Value::is_string)
+        && (m.get("n").is_some_and(serde_json::Value::is_string)
+            || m.get("id").is_some_and(serde_json::Value::is_number))
 }
 
 /// A JWT that is a bearer credential: well formed (see [`jwt`]), an algorithm other than `none`
