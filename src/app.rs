@@ -299,11 +299,7 @@ fn scan(args: &ScanArgs, mode: Mode) -> Result<u8> {
     let ctx = ReportContext {
         rules: &rule_info,
         roots: &roots,
-        root_dir: if args.git_mode() || args.staged {
-            work_tree
-        } else {
-            single_root_dir(&args.paths)
-        },
+        uri_bases: uri_bases(args),
         git: &git_runs,
         inventory: &inventory,
         violations: &violations,
@@ -397,7 +393,7 @@ fn scan_repositories(
     let mut runs = Vec::new();
     for repo in &args.paths {
         let shown = repo.display().to_string();
-        let prefix = many.then(|| format!("{}/", shown.trim_end_matches('/')));
+        let prefix = many.then(|| repo_prefix(repo));
         let sink = sinks::Prefixed::new(scanner, prefix.as_deref());
         let opts = GitOptions {
             repo: repo.clone(),
@@ -425,6 +421,11 @@ fn scan_repositories(
         });
     }
     Ok(runs)
+}
+
+/// What the paths of a repository start with when several are scanned: the repository as given.
+fn repo_prefix(repo: &Path) -> String {
+    format!("{}/", repo.display().to_string().trim_end_matches('/'))
 }
 
 /// The staged changes of each repository named on the command line.
@@ -480,13 +481,32 @@ fn format_from_extension(path: &Path) -> Option<Format> {
     }
 }
 
-/// When exactly one directory is scanned, paths in reports are relative to it and SARIF names it
-/// as `%SRCROOT%`.
-fn single_root_dir(paths: &[std::path::PathBuf]) -> Option<std::path::PathBuf> {
-    match paths {
-        [p] if p.is_dir() => std::fs::canonicalize(p).ok(),
-        _ => None,
+/// The repository tops SARIF's URIs are relative to. History paths are relative to their
+/// repository's top already (prefixed as [`scan_repositories`] does when there are several);
+/// file-tree paths are relative to the scanned folder, or as given for files.
+fn uri_bases(args: &ScanArgs) -> report::uri_base::UriBases {
+    use report::uri_base::UriBases;
+    if args.staged {
+        // Several repositories' staged files are reported without a prefix: no way to tell them
+        // apart, so only one is mapped.
+        return match args.paths.as_slice() {
+            [p] => UriBases::for_repositories(&[(String::new(), p.clone())]),
+            _ => UriBases::default(),
+        };
     }
+    if !args.git_mode() {
+        return UriBases::for_tree(&args.paths);
+    }
+    let many = args.paths.len() > 1;
+    let repos: Vec<(String, std::path::PathBuf)> = args
+        .paths
+        .iter()
+        .map(|p| {
+            let prefix = if many { repo_prefix(p) } else { String::new() };
+            (prefix, p.clone())
+        })
+        .collect();
+    UriBases::for_repositories(&repos)
 }
 
 fn rules(command: RulesCommand) -> Result<u8> {

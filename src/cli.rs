@@ -239,8 +239,9 @@ pub struct ScanArgs {
     #[arg(long = "ref", value_name = "REF", help_heading = "Git history")]
     pub refs: Vec<String>,
 
-    /// Only what commits not reachable from REV introduced: what a branch adds
-    /// (--since origin/main). An unknown REV is an error (exit 2). Implies --git.
+    /// Only what the commits of `git log REV..HEAD` introduced: what the checked-out branch adds
+    /// (--since origin/main). With --ref, those refs replace HEAD. Other branches and tags are
+    /// not scanned. An unknown REV is an error (exit 2). Implies --git.
     #[arg(
         long,
         value_name = "REV",
@@ -249,7 +250,8 @@ pub struct ScanArgs {
     )]
     pub since: Option<String>,
 
-    /// Only what commits in A..B (reachable from B, not from A) introduced. Implies --git.
+    /// Only what the commits of `git log A..B` (reachable from B, not from A) introduced.
+    /// Implies --git.
     #[arg(long, value_name = "A..B", help_heading = "Git history")]
     pub range: Option<String>,
 

@@ -11,10 +11,11 @@ pub mod json;
 pub mod progress;
 pub mod sarif;
 pub mod text;
+pub mod uri_base;
 
 use crate::finding::Severity;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// What a report says about a rule: the metadata of every detector, built-in, user or native.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -70,8 +71,8 @@ pub struct ReportContext<'a> {
     pub rules: &'a [RuleInfo],
     /// Roots as the user gave them.
     pub roots: &'a [String],
-    /// The one scanned directory, absolute, when there is exactly one.
-    pub root_dir: Option<PathBuf>,
+    /// How reported paths map onto repository tops, for SARIF's URIs.
+    pub uri_bases: uri_base::UriBases,
     /// One entry per repository whose history was scanned (empty for a file-tree scan).
     pub git: &'a [GitRun],
     /// The scan's findings grouped by identity.

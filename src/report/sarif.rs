@@ -3,10 +3,11 @@
 //! What GitHub needs and we give: `tool.driver.rules` with full descriptions, help and
 //! `properties.security-severity`; results with `partialFingerprints` (our secret fingerprint, so
 //! that an alert follows the secret, not the line); repository-relative URIs resolved through
-//! `originalUriBaseIds` (`%SRCROOT%`); regions with line and column (Unicode code points). Problems
+//! `originalUriBaseIds` (`%SRCROOT%`, or one base per repository; see [`super::uri_base`]); regions with line and column (Unicode code points). Problems
 //! that made the scan incomplete become tool execution notifications, and
 //! `executionSuccessful` is false for an incomplete scan.
 
+use super::uri_base::UriBases;
 use super::{ReportContext, RuleInfo};
 use crate::finding::Finding;
 use crate::scan::ScanOutcome;
@@ -16,7 +17,6 @@ use std::collections::BTreeMap;
 use std::io::Write;
 
 pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
-pub const URI_BASE: &str = "%SRCROOT%";
 /// Key of our fingerprint in `partialFingerprints`; versioned like the fingerprint itself.
 pub const FINGERPRINT_KEY: &str = "keyauditSecret/v1";
 /// Key of the introducing commit in `partialFingerprints` (history scans).
@@ -138,7 +138,20 @@ pub fn uri_path(path: &str) -> String {
     out
 }
 
-fn location(f: &Finding) -> sarif::Location {
+/// A reported path as an artifact location: relative to its repository's top (see
+/// [`super::uri_base`]).
+fn artifact(path: &str, bases: &UriBases) -> sarif::ArtifactLocation {
+    let at = bases.locate(path);
+    match at.base {
+        Some(base) => sarif::ArtifactLocation::builder()
+            .uri(at.uri)
+            .uri_base_id(base)
+            .build(),
+        None => sarif::ArtifactLocation::builder().uri(at.uri).build(),
+    }
+}
+
+fn location(f: &Finding, bases: &UriBases) -> sarif::Location {
     let region = sarif::Region::builder()
         .start_line(i64::from(f.location.start.line))
         .start_column(i64::from(f.location.start.column))
@@ -153,19 +166,14 @@ fn location(f: &Finding) -> sarif::Location {
     sarif::Location::builder()
         .physical_location(
             sarif::PhysicalLocation::builder()
-                .artifact_location(
-                    sarif::ArtifactLocation::builder()
-                        .uri(uri_path(&f.location.path))
-                        .uri_base_id(URI_BASE)
-                        .build(),
-                )
+                .artifact_location(artifact(&f.location.path, bases))
                 .region(region)
                 .build(),
         )
         .build()
 }
 
-fn result(f: &Finding, rule_index: Option<usize>) -> sarif::Result {
+fn result(f: &Finding, rule_index: Option<usize>, bases: &UriBases) -> sarif::Result {
     let message = format!(
         "{} found: {} (fingerprint {}).",
         f.rule_name,
@@ -224,7 +232,7 @@ fn result(f: &Finding, rule_index: Option<usize>) -> sarif::Result {
         .rule_id(f.rule_id.clone())
         .level(level(f))
         .message(sarif::Message::builder().text(message).build())
-        .locations(vec![location(f)])
+        .locations(vec![location(f, bases)])
         .partial_fingerprints(fps)
         .properties(bag(props, Some(vec![format!("context:{}", f.context)])));
     match rule_index {
@@ -281,13 +289,13 @@ pub fn build(outcome: &ScanOutcome, ctx: &ReportContext<'_>) -> sarif::Sarif {
     let results: Vec<sarif::Result> = outcome
         .findings
         .iter()
-        .map(|f| result(f, index.get(f.rule_id.as_str()).copied()))
+        .map(|f| result(f, index.get(f.rule_id.as_str()).copied(), &ctx.uri_bases))
         .collect();
     let mut results = results;
     // Baselined findings stay, suppressed, so that code scanning keeps their alerts closed
     // instead of closing and reopening them.
     for f in &outcome.baselined {
-        let mut r = result(f, index.get(f.rule_id.as_str()).copied());
+        let mut r = result(f, index.get(f.rule_id.as_str()).copied(), &ctx.uri_bases);
         r.suppressions = Some(vec![baseline_suppression()]);
         results.push(r);
     }
@@ -320,10 +328,14 @@ pub fn build(outcome: &ScanOutcome, ctx: &ReportContext<'_>) -> sarif::Sarif {
         }
     }
     for v in ctx.violations {
-        results.push(violation_result(v, policy_index.get(v.rule).copied()));
+        results.push(violation_result(
+            v,
+            policy_index.get(v.rule).copied(),
+            &ctx.uri_bases,
+        ));
     }
     for v in ctx.baselined_violations {
-        let mut r = violation_result(v, policy_index.get(v.rule).copied());
+        let mut r = violation_result(v, policy_index.get(v.rule).copied(), &ctx.uri_bases);
         r.suppressions = Some(vec![baseline_suppression()]);
         results.push(r);
     }
@@ -388,16 +400,12 @@ pub fn build(outcome: &ScanOutcome, ctx: &ReportContext<'_>) -> sarif::Sarif {
     if !vcs.is_empty() {
         run.version_control_provenance = Some(vcs);
     }
-    if let Some(root) = &ctx.root_dir {
-        let mut uri = format!("file://{}", uri_path(&root.to_string_lossy()));
-        if !uri.ends_with('/') {
-            uri.push('/');
-        }
-        let mut bases = BTreeMap::new();
-        bases.insert(
-            URI_BASE.to_string(),
-            sarif::ArtifactLocation::builder().uri(uri).build(),
-        );
+    let originals = ctx.uri_bases.originals();
+    if !originals.is_empty() {
+        let bases = originals
+            .into_iter()
+            .map(|(id, uri)| (id, sarif::ArtifactLocation::builder().uri(uri).build()))
+            .collect();
         run.original_uri_base_ids = Some(bases);
     }
     sarif::Sarif::builder()
@@ -407,16 +415,11 @@ pub fn build(outcome: &ScanOutcome, ctx: &ReportContext<'_>) -> sarif::Sarif {
         .build()
 }
 
-fn plain_location(path: &str, line: u32) -> sarif::Location {
+fn plain_location(path: &str, line: u32, bases: &UriBases) -> sarif::Location {
     sarif::Location::builder()
         .physical_location(
             sarif::PhysicalLocation::builder()
-                .artifact_location(
-                    sarif::ArtifactLocation::builder()
-                        .uri(uri_path(path))
-                        .uri_base_id(URI_BASE)
-                        .build(),
-                )
+                .artifact_location(artifact(path, bases))
                 .region(
                     sarif::Region::builder()
                         .start_line(i64::from(line.max(1)))
@@ -428,8 +431,15 @@ fn plain_location(path: &str, line: u32) -> sarif::Location {
 }
 
 /// A policy violation: located at its entry's first occurrence, every other occurrence related.
-fn violation_result(v: &crate::policy::Violation, rule_index: Option<usize>) -> sarif::Result {
-    let mut locs = v.locations.iter().map(|(p, l)| plain_location(p, *l));
+fn violation_result(
+    v: &crate::policy::Violation,
+    rule_index: Option<usize>,
+    bases: &UriBases,
+) -> sarif::Result {
+    let mut locs = v
+        .locations
+        .iter()
+        .map(|(p, l)| plain_location(p, *l, bases));
     let first = locs.next();
     let related: Vec<sarif::Location> = locs.collect();
     let mut fps = BTreeMap::new();

@@ -58,10 +58,12 @@ pub struct GitOptions {
     /// `HEAD`, a commit id) or a glob over full ref names (`refs/tags/*`). `None`: all refs
     /// (branches, tags, remote-tracking refs, notes, the stash and its reflog) plus `HEAD`.
     pub refs: Option<Vec<String>>,
-    /// Scan only what commits not reachable from this revision introduced (`REV..tips`): the
-    /// tips are `refs` (or all refs). Cannot be combined with `range`.
+    /// Scan only what commits not reachable from this revision introduced, as `git log REV..HEAD`
+    /// lists them: the tips are `refs` if given, else HEAD (never all refs: other branches and
+    /// tags are not what a branch adds). Cannot be combined with `range`.
     pub since: Option<String>,
-    /// Scan only what commits in `A..B` introduced (reachable from B, not from A).
+    /// Scan only what commits in `A..B` introduced (reachable from B, not from A): exactly the
+    /// commits `git log A..B` lists. `refs` are ignored.
     pub range: Option<(String, String)>,
     /// Worker threads; 0 = all cores.
     pub threads: usize,

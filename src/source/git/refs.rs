@@ -42,9 +42,16 @@ pub(super) fn select(
         known: HashMap::new(),
         objects,
     };
+    // A bounded scan means what `git log A..B` shows. With `since` and no refs, B is HEAD, the
+    // branch under test: every ref would drag in other branches' and tags' commits, which a
+    // pull request did not add.
     let (include, exclude) = match (&opts.range, &opts.since) {
         (Some((a, b)), _) => (Some(vec![b.clone()]), Some(a)),
-        (None, since) => (opts.refs.clone(), since.as_ref()),
+        (None, Some(since)) => (
+            Some(opts.refs.clone().unwrap_or_else(|| vec!["HEAD".into()])),
+            Some(since),
+        ),
+        (None, None) => (opts.refs.clone(), None),
     };
     if let Some(rev) = exclude {
         let (id, kind) = resolve(repo, rev)?;
