@@ -6,7 +6,6 @@ use crate::cli::{
     RulesCommand, ScanArgs,
 };
 use crate::config::Config;
-use crate::context::ContextPaths;
 use crate::detect::{self, Engine, Rule};
 use crate::finding::{Context as PlaceContext, Severity};
 use crate::inventory::Inventory;
@@ -15,6 +14,7 @@ use crate::report::{self, ReportContext};
 use crate::scan::{ScanOutcome, ScanSettings, Scanner};
 use crate::source::fs::{self, FsOptions};
 use crate::source::git::{self, GitOptions};
+use crate::source::roots::RepoPaths;
 use crate::source::sinks;
 use anyhow::{Context, Result, bail};
 use std::io::{IsTerminal, Write};
@@ -130,58 +130,6 @@ fn path_base(args: &ScanArgs, config: &Config, work_tree: Option<&Path>) -> Opti
     )
 }
 
-/// How the paths this run reports map to repository-relative paths, on which contexts are
-/// judged (see [`ContextPaths`]). History and staged paths already are; a directory inside a
-/// repository is judged from the top (`tests/certs` scanned alone is still a test folder); a
-/// run over several repositories takes each one's prefix off again.
-fn context_paths(args: &ScanArgs) -> ContextPaths {
-    let shown = |p: &Path| {
-        let s = p.display().to_string();
-        s.strip_prefix("./").map(str::to_string).unwrap_or(s)
-    };
-    if args.git_mode() || args.staged {
-        if args.paths.len() < 2 {
-            return ContextPaths::default();
-        }
-        let prefixes = args.paths.iter().map(|p| {
-            let s = shown(p);
-            (format!("{}/", s.trim_end_matches('/')), String::new())
-        });
-        return ContextPaths::new(prefixes.collect());
-    }
-    let [root] = args.paths.as_slice() else {
-        return ContextPaths::default();
-    };
-    let Ok(abs) = std::fs::canonicalize(root) else {
-        return ContextPaths::default();
-    };
-    let dir = if abs.is_dir() {
-        abs.as_path()
-    } else {
-        abs.parent().unwrap_or(&abs)
-    };
-    let top = work_tree_of(dir).and_then(|t| std::fs::canonicalize(t).ok());
-    let rel = top
-        .as_deref()
-        .and_then(|t| abs.strip_prefix(t).ok())
-        .map(|r| r.to_string_lossy().replace(std::path::MAIN_SEPARATOR, "/"));
-    if abs.is_dir() {
-        match rel {
-            Some(r) if !r.is_empty() => ContextPaths::new(vec![(String::new(), format!("{r}/"))]),
-            _ => ContextPaths::default(),
-        }
-    } else {
-        // A single file is reported by the path given; judge it from the repository top, or
-        // by its name alone outside one (a parent folder outside the project says nothing).
-        let judged = rel.unwrap_or_else(|| {
-            abs.file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default()
-        });
-        ContextPaths::new(vec![(shown(root), judged)])
-    }
-}
-
 fn scan(args: &ScanArgs, mode: Mode) -> Result<u8> {
     let started = unix_now();
     let inventory_only = mode == Mode::Inventory;
@@ -221,11 +169,12 @@ fn scan(args: &ScanArgs, mode: Mode) -> Result<u8> {
     } else {
         None
     };
+    let repo_paths = repo_paths(args);
     let scanner = Scanner::new(
         &engine,
         ScanSettings {
             contexts: config.contexts.clone(),
-            context_paths: context_paths(args),
+            repo_paths: repo_paths.clone(),
             fail_contexts: settings.fail_contexts.clone(),
             ..ScanSettings::new(args.show_secrets, config.allowlist.clone())
         },
@@ -299,7 +248,7 @@ fn scan(args: &ScanArgs, mode: Mode) -> Result<u8> {
     let ctx = ReportContext {
         rules: &rule_info,
         roots: &roots,
-        uri_bases: uri_bases(args),
+        uri_bases: report::uri_base::UriBases::new(repo_paths),
         git: &git_runs,
         inventory: &inventory,
         violations: &violations,
@@ -481,21 +430,20 @@ fn format_from_extension(path: &Path) -> Option<Format> {
     }
 }
 
-/// The repository tops SARIF's URIs are relative to. History paths are relative to their
+/// Where each reported path sits in its repository (for contexts and SARIF URIs). History paths are relative to their
 /// repository's top already (prefixed as [`scan_repositories`] does when there are several);
 /// file-tree paths are relative to the scanned folder, or as given for files.
-fn uri_bases(args: &ScanArgs) -> report::uri_base::UriBases {
-    use report::uri_base::UriBases;
+fn repo_paths(args: &ScanArgs) -> RepoPaths {
     if args.staged {
         // Several repositories' staged files are reported without a prefix: no way to tell them
         // apart, so only one is mapped.
         return match args.paths.as_slice() {
-            [p] => UriBases::for_repositories(&[(String::new(), p.clone())]),
-            _ => UriBases::default(),
+            [p] => RepoPaths::for_repositories(&[(String::new(), p.clone())]),
+            _ => RepoPaths::default(),
         };
     }
     if !args.git_mode() {
-        return UriBases::for_tree(&args.paths);
+        return RepoPaths::for_tree(&args.paths);
     }
     let many = args.paths.len() > 1;
     let repos: Vec<(String, std::path::PathBuf)> = args
@@ -506,7 +454,7 @@ fn uri_bases(args: &ScanArgs) -> report::uri_base::UriBases {
             (prefix, p.clone())
         })
         .collect();
-    UriBases::for_repositories(&repos)
+    RepoPaths::for_repositories(&repos)
 }
 
 fn rules(command: RulesCommand) -> Result<u8> {

@@ -59,6 +59,8 @@ const DEFAULTS: &[(Context, &[&str])] = &[
             "**/__mocks__/**",
             "**/mocks/**",
             "**/e2e/**",
+            "**/integration/**",
+            "**/integration-test/**",
             "**/testutil/**",
             "**/testutils/**",
             "**/test-utils/**",
@@ -224,37 +226,6 @@ fn default_globs(ctx: Context) -> &'static [&'static str] {
         .map_or(&[], |(_, g)| g)
 }
 
-/// Maps the paths a scan reports to the paths contexts are judged on: relative to the
-/// repository's top. A scan of `repo/tests/certs` reports `server.pem`, which is judged as
-/// `tests/certs/server.pem`; a run over several repositories prefixes each path with its
-/// repository, which is taken off again. The longest matching prefix wins.
-#[derive(Debug, Clone, Default)]
-pub struct ContextPaths {
-    /// (prefix of the reported path, what replaces it).
-    rewrites: Vec<(String, String)>,
-}
-
-impl ContextPaths {
-    pub fn new(mut rewrites: Vec<(String, String)>) -> ContextPaths {
-        rewrites.sort_by_key(|(from, _)| std::cmp::Reverse(from.len()));
-        ContextPaths { rewrites }
-    }
-
-    /// The repository-relative form of a reported path.
-    pub fn judged<'a>(&self, path: &'a str) -> std::borrow::Cow<'a, str> {
-        for (from, to) in &self.rewrites {
-            if let Some(rest) = path.strip_prefix(from.as_str()) {
-                return if to.is_empty() {
-                    rest.into()
-                } else {
-                    format!("{to}{rest}").into()
-                };
-            }
-        }
-        path.into()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -286,6 +257,7 @@ mod tests {
             ("src/contest/entry.rs", Context::Code),
             ("src/latest/build.rs", Context::Code),
             ("charts/app/ci/tls-values.yaml", Context::Test),
+            ("integration/resources/tls/local.key", Context::Test),
             ("charts/app/values.yaml", Context::Code),
             (".github/workflows/ci.yml", Context::Code),
         ] {
@@ -309,15 +281,5 @@ mod tests {
         let mut bad = ContextConfig::default();
         bad.globs.insert(Context::Test, vec!["a/[b".to_string()]);
         assert!(Contexts::new(&bad).is_err());
-    }
-
-    #[test]
-    fn reported_paths_are_judged_from_the_repository_top() {
-        let p = ContextPaths::new(vec![
-            (String::new(), "tests/certs/".to_string()),
-            ("/tmp/tests/repo/".to_string(), String::new()),
-        ]);
-        assert_eq!(p.judged("server.pem"), "tests/certs/server.pem");
-        assert_eq!(p.judged("/tmp/tests/repo/src/a.rs"), "src/a.rs");
     }
 }

@@ -4,10 +4,11 @@
 //! so that reports are identical whatever the thread count.
 
 use crate::allowlist::Allowlist;
-use crate::context::{ContextPaths, Contexts};
+use crate::context::Contexts;
 use crate::detect::{Engine, RawMatch};
 use crate::finding::{self, Context, Finding, Location, Position};
 use crate::source::git::GitOrigin;
+use crate::source::roots::RepoPaths;
 use crate::source::{Blob, BlobSink, Origin, Problem, ProblemKind};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -25,8 +26,8 @@ pub struct ScanSettings {
     pub allow: Allowlist,
     /// How paths map to contexts (code, test, docs, example, vendor).
     pub contexts: Contexts,
-    /// Reported paths → repository-relative paths, for the context judgement.
-    pub context_paths: ContextPaths,
+    /// Where reported paths sit in their repositories: contexts are judged from the top.
+    pub repo_paths: RepoPaths,
     /// The contexts whose findings gate (`--fail-contexts`; default `code`).
     pub fail_contexts: Vec<Context>,
 }
@@ -44,7 +45,7 @@ impl ScanSettings {
             show_secrets,
             allow,
             contexts: Contexts::default(),
-            context_paths: ContextPaths::default(),
+            repo_paths: RepoPaths::default(),
             fail_contexts: vec![Context::Code],
         }
     }
@@ -53,7 +54,7 @@ impl ScanSettings {
     fn place(&self, f: &mut Finding) {
         f.context = self
             .contexts
-            .of(&self.context_paths.judged(&f.location.path));
+            .of(&self.repo_paths.from_top(&f.location.path));
         f.gating = f.proof.is_some() || self.fail_contexts.contains(&f.context);
     }
 }

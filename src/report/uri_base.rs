@@ -1,32 +1,18 @@
 //! Where SARIF results point. GitHub code scanning resolves a result's URI against the top of the
 //! repository the file was uploaded for, whatever folder was scanned; so SARIF URIs are relative
-//! to the top of the repository that holds each scanned path, and every top is named once in
-//! `originalUriBaseIds`. The other reports keep the paths the scan shows (relative to the scanned
-//! folder), which is what their readers and the allowlist see.
+//! to the top of the repository that holds each scanned path (see [`RepoPaths`]), and every top
+//! is named once in `originalUriBaseIds`. The other reports keep the paths the scan shows
+//! (relative to the scanned folder), which is what their readers and the allowlist see.
 
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use crate::source::roots::RepoPaths;
 
 /// The one base of a run with a single top: the name GitHub and most tools know.
 pub const SRCROOT: &str = "%SRCROOT%";
 
-/// How the paths a scan reports map onto repository tops.
+/// How the paths a scan reports map onto SARIF bases.
 #[derive(Debug, Default)]
 pub struct UriBases {
-    /// Files given on the command line, by the path the scan shows for them.
-    files: HashMap<String, Anchor>,
-    /// Directories whose reported paths start with `shown`; longest `shown` first.
-    dirs: Vec<(String, Anchor)>,
-    /// Distinct tops, absolute, in the order first seen.
-    tops: Vec<PathBuf>,
-}
-
-#[derive(Debug)]
-struct Anchor {
-    /// The root's path from its top: `/`-terminated (or empty) for a directory, the whole path
-    /// for a file.
-    inner: String,
-    top: usize,
+    paths: RepoPaths,
 }
 
 /// A reported path as SARIF should name it.
@@ -39,61 +25,18 @@ pub struct Located {
 }
 
 impl UriBases {
-    /// A file-tree scan of `roots`. A directory is mapped when it is the only root (with several,
-    /// each directory's files are shown relative to it and cannot be told apart); a file always.
-    pub fn for_tree(roots: &[PathBuf]) -> UriBases {
-        let mut bases = UriBases::default();
-        let mut tops = TopCache::default();
-        for root in roots {
-            let Ok(abs) = std::fs::canonicalize(root) else {
-                continue;
-            };
-            if abs.is_dir() {
-                if roots.len() == 1 {
-                    let top = tops.top_of(&abs).unwrap_or_else(|| abs.clone());
-                    let inner = dir_inner(&abs, &top);
-                    let top = bases.top_index(top);
-                    bases.dirs.push((String::new(), Anchor { inner, top }));
-                }
-            } else if let Some(parent) = abs.parent() {
-                let top = tops.top_of(parent).unwrap_or_else(|| parent.to_path_buf());
-                let inner = slashes(abs.strip_prefix(&top).unwrap_or(&abs));
-                let top = bases.top_index(top);
-                let shown = crate::source::fs::display_path(root, root);
-                bases.files.insert(shown, Anchor { inner, top });
-            }
-        }
-        bases
-    }
-
-    /// A history (or staged) scan of `repos`: each `(prefix, path)` is a repository whose
-    /// reported paths are relative to its top and start with `prefix`.
-    pub fn for_repositories(repos: &[(String, PathBuf)]) -> UriBases {
-        let mut bases = UriBases::default();
-        let mut tops = TopCache::default();
-        for (prefix, repo) in repos {
-            let Ok(abs) = std::fs::canonicalize(repo) else {
-                continue;
-            };
-            let top = tops.top_of(&abs).unwrap_or(abs);
-            let top = bases.top_index(top);
-            let anchor = Anchor {
-                inner: String::new(),
-                top,
-            };
-            bases.dirs.push((prefix.clone(), anchor));
-        }
-        bases.dirs.sort_by_key(|d| std::cmp::Reverse(d.0.len()));
-        bases
+    pub fn new(paths: RepoPaths) -> UriBases {
+        UriBases { paths }
     }
 
     /// `originalUriBaseIds`: each base id with its top as a `file://` URI ending in `/`.
     pub fn originals(&self) -> Vec<(String, String)> {
-        (0..self.tops.len())
+        let tops = self.paths.tops();
+        (0..tops.len())
             .map(|i| {
                 let mut uri = format!(
                     "file://{}",
-                    super::sarif::uri_path(&self.tops[i].to_string_lossy())
+                    super::sarif::uri_path(&tops[i].to_string_lossy())
                 );
                 if !uri.ends_with('/') {
                     uri.push('/');
@@ -105,13 +48,11 @@ impl UriBases {
 
     /// Where SARIF should say `path` (as the scan reported it) is.
     pub fn locate(&self, path: &str) -> Located {
-        if let Some(a) = self.files.get(path) {
-            return self.at(a, &a.inner);
-        }
-        for (shown, a) in &self.dirs {
-            if let Some(rest) = path.strip_prefix(shown.as_str()) {
-                return self.at(a, &format!("{}{rest}", a.inner));
-            }
+        if let Some((top, rel)) = self.paths.resolve(path) {
+            return Located {
+                base: Some(self.id(top)),
+                uri: super::sarif::uri_path(&rel),
+            };
         }
         // Unknown root: as before, relative paths under the default base.
         let encoded = super::sarif::uri_path(path);
@@ -128,60 +69,14 @@ impl UriBases {
         }
     }
 
-    fn at(&self, a: &Anchor, rel: &str) -> Located {
-        Located {
-            base: Some(self.id(a.top)),
-            uri: super::sarif::uri_path(rel),
-        }
-    }
-
     /// One top is `%SRCROOT%`; several are `REPO0`, `REPO1`… in the order the roots were given.
     fn id(&self, top: usize) -> String {
-        if self.tops.len() == 1 {
+        if self.paths.tops().len() == 1 {
             SRCROOT.to_string()
         } else {
             format!("REPO{top}")
         }
     }
-
-    fn top_index(&mut self, top: PathBuf) -> usize {
-        match self.tops.iter().position(|t| *t == top) {
-            Some(i) => i,
-            None => {
-                self.tops.push(top);
-                self.tops.len() - 1
-            }
-        }
-    }
-}
-
-/// Repository tops found so far: many files given on one command line share a few directories.
-#[derive(Default)]
-struct TopCache(HashMap<PathBuf, Option<PathBuf>>);
-
-impl TopCache {
-    /// The top of the repository holding `dir` (its work tree, or the git directory of a bare
-    /// repository), canonical; `None` outside any repository.
-    fn top_of(&mut self, dir: &Path) -> Option<PathBuf> {
-        self.0
-            .entry(dir.to_path_buf())
-            .or_insert_with(|| {
-                let repo = gix::discover(dir).ok()?;
-                let top = repo.workdir().unwrap_or_else(|| repo.git_dir());
-                std::fs::canonicalize(top).ok()
-            })
-            .clone()
-    }
-}
-
-/// `dir` from `top`, `/`-terminated unless it is the top itself.
-fn dir_inner(dir: &Path, top: &Path) -> String {
-    let rel = slashes(dir.strip_prefix(top).unwrap_or(Path::new("")));
-    if rel.is_empty() { rel } else { rel + "/" }
-}
-
-fn slashes(p: &Path) -> String {
-    p.to_string_lossy().replace(std::path::MAIN_SEPARATOR, "/")
 }
 
 #[cfg(test)]
@@ -196,7 +91,7 @@ mod tests {
         let sub = top.join("fixtures/crypto");
         std::fs::create_dir_all(&sub).unwrap();
         std::fs::write(sub.join("k.pem"), "x").unwrap();
-        let bases = UriBases::for_tree(std::slice::from_ref(&sub));
+        let bases = UriBases::new(RepoPaths::for_tree(std::slice::from_ref(&sub)));
         assert_eq!(
             bases.locate("a b.txt"),
             Located {
@@ -205,7 +100,7 @@ mod tests {
             }
         );
         let file = sub.join("k.pem");
-        let bases = UriBases::for_tree(std::slice::from_ref(&file));
+        let bases = UriBases::new(RepoPaths::for_tree(std::slice::from_ref(&file)));
         let shown = crate::source::fs::display_path(&file, &file);
         assert_eq!(bases.locate(&shown).uri, "fixtures/crypto/k.pem");
         assert_eq!(bases.originals()[0].1, format!("file://{}/", top.display()));

@@ -8,6 +8,7 @@
 
 pub mod fs;
 pub mod git;
+pub mod roots;
 pub mod sinks;
 pub mod staged;
 
