@@ -10,6 +10,7 @@ pub mod fs;
 pub mod git;
 pub mod sinks;
 pub mod staged;
+pub mod stdin;
 
 use serde::Serialize;
 
