@@ -273,17 +273,7 @@ fn scan(args: &ScanArgs, run: Run) -> Result<u8> {
     };
     let settings = Settings::resolve(args, work_tree.as_deref())?;
     let config = &settings.config;
-    let engine = {
-        let _t = Phase::start("rules load");
-        let rules = load_rules_with(&args.rules, config)?;
-        diag::log(Level::Info, format_args!("{} rules in effect", rules.len()));
-        let workload = if args.staged {
-            detect::engine::Workload::Small
-        } else {
-            detect::engine::Workload::Bulk
-        };
-        Engine::for_workload(rules, workload).map_err(anyhow::Error::msg)?
-    };
+    let engine = build_engine(args, config)?;
     let scanner = Scanner::new(
         &engine,
         ScanSettings {
@@ -302,14 +292,7 @@ fn scan(args: &ScanArgs, run: Run) -> Result<u8> {
     let now = args.now.unwrap_or_else(unix_now);
     // The inventory and the policy see every finding, accepted ones included: an accepted key
     // whose certificate expires later must still produce a (new) violation.
-    let mut inventory = {
-        let _t = Phase::start("inventory");
-        Inventory::build(&outcome.findings, &config.environments())
-    };
-    if git_runs.len() > 1 {
-        let repos: Vec<String> = git_runs.iter().map(|g| g.repo.clone()).collect();
-        inventory.tag_repositories(&repos);
-    }
+    let inventory = build_inventory(&outcome, config, &git_runs);
     let mut violations = {
         let _t = Phase::start("policy");
         policy::evaluate(&inventory, &config.policy, now, &outcome.ciphertexts)
@@ -317,18 +300,7 @@ fn scan(args: &ScanArgs, run: Run) -> Result<u8> {
     if run.mode == Mode::Baseline {
         return write_baseline(args, &outcome, &violations);
     }
-    let mut accepted_violations = Vec::new();
-    if let Some(path) = &args.baseline {
-        let baseline = crate::baseline::Baseline::load(path)?;
-        outcome.apply_baseline(&baseline);
-        (accepted_violations, violations) =
-            violations.into_iter().partition(|v| baseline.accepts(v));
-        outcome.stats.baselined_violations = accepted_violations.len() as u64;
-        if args.baseline_drop {
-            outcome.baselined.clear();
-            accepted_violations.clear();
-        }
-    }
+    let accepted_violations = apply_baseline(args, &mut outcome, &mut violations)?;
     let roots: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
     let rule_info = report::rule_catalogue(engine.rules());
     let ctx = ReportContext {
@@ -365,6 +337,54 @@ fn scan(args: &ScanArgs, run: Run) -> Result<u8> {
         settings.fail_on,
         run.gate_code,
     ))
+}
+
+/// Group the findings by identity; over several repositories, name each occurrence's.
+fn build_inventory(outcome: &ScanOutcome, config: &Config, git: &[report::GitRun]) -> Inventory {
+    let _t = Phase::start("inventory");
+    let mut inventory = Inventory::build(&outcome.findings, &config.environments());
+    if git.len() > 1 {
+        let repos: Vec<String> = git.iter().map(|g| g.repo.clone()).collect();
+        inventory.tag_repositories(&repos);
+    }
+    inventory
+}
+
+/// The rules of the run, compiled for its workload (a commit's few lines, or bulk input).
+fn build_engine(args: &ScanArgs, config: &Config) -> Result<Engine> {
+    let _t = Phase::start("rules load");
+    let rules = load_rules_with(&args.rules, config)?;
+    diag::log(Level::Info, format_args!("{} rules in effect", rules.len()));
+    let workload = if args.staged {
+        detect::engine::Workload::Small
+    } else {
+        detect::engine::Workload::Bulk
+    };
+    Engine::for_workload(rules, workload).map_err(anyhow::Error::msg)
+}
+
+/// With --baseline: move accepted findings and violations aside; returns the accepted
+/// violations (kept for SARIF's suppressions unless --baseline-drop).
+fn apply_baseline(
+    args: &ScanArgs,
+    outcome: &mut ScanOutcome,
+    violations: &mut Vec<policy::Violation>,
+) -> Result<Vec<policy::Violation>> {
+    let Some(path) = &args.baseline else {
+        return Ok(Vec::new());
+    };
+    let baseline = crate::baseline::Baseline::load(path)?;
+    outcome.apply_baseline(&baseline);
+    let (mut accepted, kept): (Vec<_>, Vec<_>) = std::mem::take(violations)
+        .into_iter()
+        .partition(|v| baseline.accepts(v));
+    *violations = kept;
+    outcome.stats.baselined_violations = accepted.len() as u64;
+    if args.baseline_drop {
+        outcome.baselined.clear();
+        accepted.clear();
+    }
+    Ok(accepted)
 }
 
 /// Feed the run's inputs (files, history, the index or standard input) to the scanner, with

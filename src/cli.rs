@@ -7,7 +7,7 @@ use std::path::PathBuf;
 /// Find cryptographic keys, certificates and hardcoded credentials in file trees, build an
 /// inventory of them and report it as text, JSON or SARIF.
 ///
-/// Exit status: 0 = nothing found (and the scan was complete); 1 = findings at or above
+/// Exit status: 0 = nothing found (and the scan was complete); 1 (or --exit-code N) = findings at or above
 /// --fail-on; 2 = usage or fatal error; 3 = no findings at or above --fail-on, but some input
 /// could not be read (the scan is incomplete; see the report's `problems`).
 #[derive(Debug, Parser)]

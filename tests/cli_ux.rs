@@ -377,7 +377,9 @@ fn inventory_json_describes_the_run_and_matches_its_schema() {
         .map(|o| o["repo"].as_str().unwrap_or("none").to_string())
         .collect();
     repos.sort();
-    assert_eq!(repos, vec![ad, bd]);
+    let mut expected = vec![ad, bd];
+    expected.sort();
+    assert_eq!(repos, expected);
 
     // One file tree: no repositories, no repo fields, still valid; `--now` defaults to today.
     let r = run(&[
