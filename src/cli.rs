@@ -199,7 +199,8 @@ pub struct ScanCommand {
     #[arg(long, short = 'f', value_enum, help_heading = "Report")]
     pub format: Option<Format>,
 
-    /// The exit code when the gate fails (findings or violations at or above --fail-on).
+    /// The exit code when the gate fails (findings or violations at or above --fail-on); 0
+    /// never fails. Avoid 2 and 3, which mean an error and an incomplete scan.
     #[arg(long, value_name = "N", default_value_t = 1, help_heading = "CI")]
     pub exit_code: u8,
 }
