@@ -2,13 +2,13 @@
 //! outcomes to exit codes. No detection or formatting logic lives here.
 
 use crate::cli::{
-    BaselineCommand, ColorChoice, Command, ConfigCommand, Format, HookCommand, RuleArgs,
-    RulesCommand, ScanArgs,
+    BaselineCommand, Command, ConfigCommand, Format, HookCommand, RuleArgs, RulesCommand, ScanArgs,
 };
 use crate::config::Config;
 use crate::detect::{self, Engine, Rule};
 use crate::finding::{Context as PlaceContext, Severity};
 use crate::inventory::Inventory;
+use crate::log::{self as diag, Level, Phase, escaped};
 use crate::policy;
 use crate::report::{self, ReportContext};
 use crate::scan::{ScanOutcome, ScanSettings, Scanner};
@@ -30,11 +30,37 @@ pub mod exit {
 
 pub fn run(command: Command) -> Result<u8> {
     match command {
-        Command::Scan(args) => scan(&args, Mode::Scan),
-        Command::Inventory(args) => scan(&args, Mode::Inventory),
+        Command::Scan(c) => scan(
+            &c.scan,
+            Run {
+                mode: Mode::Scan,
+                format: c.format,
+                gate_code: c.exit_code,
+            },
+        ),
+        Command::Inventory(c) => scan(
+            &c.scan,
+            Run {
+                mode: Mode::Inventory,
+                format: c.format.map(Format::from),
+                gate_code: exit::FINDINGS,
+            },
+        ),
         Command::Baseline {
-            command: BaselineCommand::Create(args),
-        } => scan(&args, Mode::Baseline),
+            command: BaselineCommand::Create(c),
+        } => {
+            check_baseline_output(c.scan.output.as_deref())?;
+            scan(
+                &c.scan,
+                Run {
+                    mode: Mode::Baseline,
+                    format: Some(Format::Json),
+                    gate_code: exit::FINDINGS,
+                },
+            )
+        }
+        Command::Completions { shell } => crate::manual::completions(shell),
+        Command::Man { dir } => crate::manual::man(dir.as_deref()),
         Command::Rules { command } => rules(command),
         Command::Config {
             command: ConfigCommand::Check { file },
@@ -74,6 +100,44 @@ enum Mode {
     Baseline,
 }
 
+/// What the command adds to the scan options: what to write, and the code of a failed gate.
+#[derive(Clone, Copy)]
+struct Run {
+    mode: Mode,
+    /// The format asked for with -f; None: from the extension of -o, else text.
+    format: Option<Format>,
+    gate_code: u8,
+}
+
+/// A baseline is read back as JSON: refuse an -o name that promises another format, rather
+/// than write JSON under a `.sarif` name.
+fn check_baseline_output(output: Option<&Path>) -> Result<()> {
+    let Some(path) = output else { return Ok(()) };
+    match path.extension().and_then(|e| e.to_str()) {
+        Some(ext) if !ext.eq_ignore_ascii_case("json") => bail!(
+            "baseline create writes JSON only, but -o {} names a .{ext} file; use a .json name",
+            path.display()
+        ),
+        _ => Ok(()),
+    }
+}
+
+/// Standard input (`-`) is one stream: it cannot be mixed with other paths, and is not a
+/// repository.
+fn check_stdin_args(args: &ScanArgs) -> Result<()> {
+    if args.stdin() {
+        if args.paths.len() > 1 {
+            bail!("`-` (standard input) cannot be combined with other paths");
+        }
+        if args.git_mode() || args.staged {
+            bail!("`-` (standard input) is not a repository: drop --git/--staged or the `-`");
+        }
+    } else if args.stdin_name.is_some() {
+        bail!("--stdin-name names standard input: give `-` as the path");
+    }
+    Ok(())
+}
+
 /// The settings of one run: the command line over the configuration over the defaults.
 struct Settings {
     config: Config,
@@ -84,11 +148,24 @@ struct Settings {
 
 impl Settings {
     fn resolve(args: &ScanArgs, work_tree: Option<&Path>) -> Result<Settings> {
+        // Standard input has no place of its own: its configuration is the current directory's.
+        let roots = if args.stdin() {
+            vec![std::path::PathBuf::from(".")]
+        } else {
+            args.paths.clone()
+        };
         let mut config = if args.no_config {
             Config::default()
         } else {
-            Config::load(args.config.as_deref(), &args.paths)?
+            Config::load(args.config.as_deref(), &roots)?
         };
+        match &config.file {
+            Some(f) => diag::log(
+                Level::Info,
+                format_args!("configuration {}", escaped(&f.display().to_string())),
+            ),
+            None => diag::log(Level::Info, format_args!("no configuration file")),
+        }
         config.allowlist.base = path_base(args, &config, work_tree);
         Ok(Settings {
             fail_on: args.fail_on.or(config.fail_on).unwrap_or(Severity::Low),
@@ -130,9 +207,10 @@ fn path_base(args: &ScanArgs, config: &Config, work_tree: Option<&Path>) -> Opti
     )
 }
 
-fn scan(args: &ScanArgs, mode: Mode) -> Result<u8> {
+fn scan(args: &ScanArgs, run: Run) -> Result<u8> {
+    diag::set_level(args.log.level());
+    check_stdin_args(args)?;
     let started = unix_now();
-    let inventory_only = mode == Mode::Inventory;
     // History and staged paths are relative to the repository's top: found once, used for the
     // allowlist's paths and the reports' root.
     let work_tree = match args.paths.as_slice() {
@@ -143,13 +221,125 @@ fn scan(args: &ScanArgs, mode: Mode) -> Result<u8> {
     };
     let settings = Settings::resolve(args, work_tree.as_deref())?;
     let config = &settings.config;
+    let engine = build_engine(args, config)?;
+    let repo_paths = repo_paths(args);
+    let scanner = Scanner::new(
+        &engine,
+        ScanSettings {
+            contexts: config.contexts.clone(),
+            repo_paths: repo_paths.clone(),
+            fail_contexts: settings.fail_contexts.clone(),
+            ..ScanSettings::new(args.show_secrets, config.allowlist.clone())
+        },
+    );
+    let git_runs = {
+        let _t = Phase::start("walk/scan");
+        walk_with_progress(args, &settings, &scanner)?
+    };
+    let mut outcome = scanner.finish();
+    log_outcome(&outcome);
+    let now = args.now.unwrap_or_else(unix_now);
+    // The inventory and the policy see every finding, accepted ones included: an accepted key
+    // whose certificate expires later must still produce a (new) violation.
+    let inventory = build_inventory(&outcome, config, &git_runs);
+    let mut violations = {
+        let _t = Phase::start("policy");
+        policy::evaluate(&inventory, &config.policy, now, &outcome.ciphertexts)
+    };
+    if run.mode == Mode::Baseline {
+        return write_baseline(args, &outcome, &violations);
+    }
+    let accepted_violations = apply_baseline(args, &mut outcome, &mut violations)?;
+    let roots: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
+    let rule_info = report::rule_catalogue(engine.rules());
+    let ctx = ReportContext {
+        rules: &rule_info,
+        roots: &roots,
+        uri_bases: report::uri_base::UriBases::new(repo_paths),
+        git: &git_runs,
+        inventory: &inventory,
+        violations: &violations,
+        baselined_violations: &accepted_violations,
+    };
+    {
+        let _t = Phase::start("report");
+        let times = report::gitlab::ScanTimes {
+            start: started,
+            end: unix_now(),
+        };
+        emit_report(args, run, &outcome, &ctx, times, now)?;
+    }
+    if run.mode == Mode::Inventory {
+        return Ok(if outcome.incomplete() {
+            exit::INCOMPLETE
+        } else {
+            exit::CLEAN
+        });
+    }
+    Ok(exit_code(
+        &outcome,
+        &violations,
+        settings.fail_on,
+        run.gate_code,
+    ))
+}
+
+/// Group the findings by identity; over several repositories, name each occurrence's.
+fn build_inventory(outcome: &ScanOutcome, config: &Config, git: &[report::GitRun]) -> Inventory {
+    let _t = Phase::start("inventory");
+    let mut inventory = Inventory::build(&outcome.findings, &config.environments());
+    if git.len() > 1 {
+        let repos: Vec<String> = git.iter().map(|g| g.repo.clone()).collect();
+        inventory.tag_repositories(&repos);
+    }
+    inventory
+}
+
+/// The rules of the run, compiled for its workload (a commit's few lines, or bulk input).
+fn build_engine(args: &ScanArgs, config: &Config) -> Result<Engine> {
+    let _t = Phase::start("rules load");
     let rules = load_rules_with(&args.rules, config)?;
+    diag::log(Level::Info, format_args!("{} rules in effect", rules.len()));
     let workload = if args.staged {
         detect::engine::Workload::Small
     } else {
         detect::engine::Workload::Bulk
     };
-    let engine = Engine::for_workload(rules, workload).map_err(anyhow::Error::msg)?;
+    Engine::for_workload(rules, workload).map_err(anyhow::Error::msg)
+}
+
+/// With --baseline: move accepted findings and violations aside; returns the accepted
+/// violations (kept for SARIF's suppressions unless --baseline-drop).
+fn apply_baseline(
+    args: &ScanArgs,
+    outcome: &mut ScanOutcome,
+    violations: &mut Vec<policy::Violation>,
+) -> Result<Vec<policy::Violation>> {
+    let Some(path) = &args.baseline else {
+        return Ok(Vec::new());
+    };
+    let baseline = crate::baseline::Baseline::load(path)?;
+    outcome.apply_baseline(&baseline);
+    let (mut accepted, kept): (Vec<_>, Vec<_>) = std::mem::take(violations)
+        .into_iter()
+        .partition(|v| baseline.accepts(v));
+    *violations = kept;
+    outcome.stats.baselined_violations = accepted.len() as u64;
+    if args.baseline_drop {
+        outcome.baselined.clear();
+        accepted.clear();
+    }
+    Ok(accepted)
+}
+
+/// Feed the run's inputs (files, history, the index or standard input) to the scanner, with
+/// the progress display on a terminal. Returns what each history scan walked.
+fn walk_with_progress(
+    args: &ScanArgs,
+    settings: &Settings,
+    scanner: &Scanner<'_>,
+) -> Result<Vec<report::GitRun>> {
+    let config = &settings.config;
     let mut excludes = args.exclude.clone();
     // The walker can skip the configuration's excluded paths without reading them when it walks
     // from the configuration's own directory; elsewhere the scan stage drops what they match.
@@ -169,28 +359,34 @@ fn scan(args: &ScanArgs, mode: Mode) -> Result<u8> {
     } else {
         None
     };
-    let repo_paths = repo_paths(args);
-    let scanner = Scanner::new(
-        &engine,
-        ScanSettings {
-            contexts: config.contexts.clone(),
-            repo_paths: repo_paths.clone(),
-            fail_contexts: settings.fail_contexts.clone(),
-            ..ScanSettings::new(args.show_secrets, config.allowlist.clone())
-        },
-    );
     let progress =
         (!args.quiet && std::io::stderr().is_terminal()).then(report::progress::Display::start);
-    let walked = std::thread::scope(|s| {
+    std::thread::scope(|s| {
         let ticker = progress
             .as_ref()
             .map(|p| s.spawn(|| p.run(&scanner.progress)));
         let r = match &git_opts {
-            _ if args.staged => scan_staged(args, settings.max_file_size, &scanner),
-            Some(g) => scan_repositories(args, g, &opts, &scanner),
-            None => fs::walk(&opts, &scanner)
-                .map(|()| Vec::new())
-                .map_err(anyhow::Error::from),
+            _ if args.stdin() => {
+                scanner.progress.set_phase("reading standard input");
+                let name = args
+                    .stdin_name
+                    .as_deref()
+                    .unwrap_or(crate::source::stdin::DEFAULT_NAME);
+                let mut input = std::io::stdin().lock();
+                crate::source::stdin::scan(&mut input, name, settings.max_file_size, scanner);
+                Ok(Vec::new())
+            }
+            _ if args.staged => {
+                scanner.progress.set_phase("staged changes");
+                scan_staged(args, settings.max_file_size, scanner)
+            }
+            Some(g) => scan_repositories(args, g, &opts, scanner),
+            None => {
+                scanner.progress.set_phase("walking files");
+                fs::walk(&opts, scanner)
+                    .map(|()| Vec::new())
+                    .map_err(anyhow::Error::from)
+            }
         };
         if let Some(p) = &progress {
             p.stop();
@@ -199,76 +395,97 @@ fn scan(args: &ScanArgs, mode: Mode) -> Result<u8> {
             let _ = t.join();
         }
         r
-    });
-    let git_runs = walked?;
-    let mut outcome = scanner.finish();
-    let now = args.now.unwrap_or_else(unix_now);
-    // The inventory and the policy see every finding, accepted ones included: an accepted key
-    // whose certificate expires later must still produce a (new) violation.
-    let inventory = Inventory::build(&outcome.findings, &config.environments());
-    let mut violations = policy::evaluate(&inventory, &config.policy, now, &outcome.ciphertexts);
-    if mode == Mode::Baseline {
-        let b = crate::baseline::Baseline::new(&outcome.findings, &violations);
-        let path = args
-            .output
-            .clone()
-            .unwrap_or_else(|| std::path::PathBuf::from(".keyaudit-baseline.json"));
-        report::write_private(&path, &b.to_json())
-            .with_context(|| format!("writing {}", path.display()))?;
+    })
+}
+
+/// What was skipped and why, at info level; counts at debug. Paths are escaped; problems
+/// never hold secret text (they say why an input was not read).
+fn log_outcome(outcome: &ScanOutcome) {
+    for p in &outcome.problems {
+        let kind = serde_json::to_value(p.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        diag::log(
+            Level::Info,
+            format_args!(
+                "skipped {}: {kind}: {}",
+                escaped(&p.path),
+                escaped(&p.message)
+            ),
+        );
+    }
+    diag::log(
+        Level::Debug,
+        format_args!(
+            "{} inputs, {} bytes scanned, {} findings",
+            outcome.stats.blobs_scanned,
+            outcome.stats.bytes_scanned,
+            outcome.findings.len()
+        ),
+    );
+}
+
+/// `baseline create`: write the findings and violations as accepted.
+fn write_baseline(
+    args: &ScanArgs,
+    outcome: &ScanOutcome,
+    violations: &[policy::Violation],
+) -> Result<u8> {
+    let b = crate::baseline::Baseline::new(&outcome.findings, violations);
+    let path = args
+        .output
+        .clone()
+        .unwrap_or_else(|| std::path::PathBuf::from(".keyaudit-baseline.json"));
+    report::write_private(&path, &b.to_json())
+        .with_context(|| format!("writing {}", path.display()))?;
+    if !args.quiet {
         eprintln!(
             "keyaudit: baseline of {} findings and {} policy violations written to {}",
             b.findings.len(),
             b.violations.len(),
             path.display()
         );
-        return Ok(if outcome.incomplete() {
-            exit::INCOMPLETE
-        } else {
-            exit::CLEAN
-        });
     }
-    let mut accepted_violations = Vec::new();
-    if let Some(path) = &args.baseline {
-        let baseline = crate::baseline::Baseline::load(path)?;
-        outcome.apply_baseline(&baseline);
-        (accepted_violations, violations) =
-            violations.into_iter().partition(|v| baseline.accepts(v));
-        outcome.stats.baselined_violations = accepted_violations.len() as u64;
-        if args.baseline_drop {
-            outcome.baselined.clear();
-            accepted_violations.clear();
-        }
-    }
-    let format = args
+    Ok(if outcome.incomplete() {
+        exit::INCOMPLETE
+    } else {
+        exit::CLEAN
+    })
+}
+
+/// Render the report in the run's format and write it to -o or stdout; the one-line summary
+/// goes to stderr when the report went to a file. Under --quiet, a clean text report is not
+/// printed at all.
+fn emit_report(
+    args: &ScanArgs,
+    run: Run,
+    outcome: &ScanOutcome,
+    ctx: &ReportContext<'_>,
+    times: report::gitlab::ScanTimes,
+    now: i64,
+) -> Result<()> {
+    let format = run
         .format
         .or_else(|| args.output.as_deref().and_then(format_from_extension))
         .unwrap_or(Format::Text);
-    let roots: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
-    let rule_info = report::rule_catalogue(engine.rules());
-    let ctx = ReportContext {
-        rules: &rule_info,
-        roots: &roots,
-        uri_bases: report::uri_base::UriBases::new(repo_paths),
-        git: &git_runs,
-        inventory: &inventory,
-        violations: &violations,
-        baselined_violations: &accepted_violations,
-    };
-    let color = match args.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => args.output.is_none() && std::io::stdout().is_terminal(),
-    };
+    let terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let color = args
+        .color
+        .enabled(std::env::var_os("NO_COLOR").as_deref(), terminal);
+    let inventory_only = run.mode == Mode::Inventory;
     let mut buf = Vec::new();
     match format {
-        Format::Text if inventory_only => report::text::write_inventory(&mut buf, &inventory)?,
-        Format::Json if inventory_only => report::json::write_inventory(&mut buf, &inventory)?,
+        Format::Text if inventory_only => report::text::write_inventory(&mut buf, ctx.inventory)?,
+        Format::Json if inventory_only => {
+            report::json::write_inventory(&mut buf, outcome, ctx, now)?
+        }
         Format::Sarif | Format::Gitlab if inventory_only => {
             bail!("the inventory is printed as text or JSON")
         }
-        Format::Text => report::text::write(&mut buf, &outcome, &ctx, color)?,
-        Format::Json => report::json::write(&mut buf, &outcome, &ctx)?,
-        Format::Sarif => report::sarif::write(&mut buf, &outcome, &ctx)?,
+        Format::Text => report::text::write(&mut buf, outcome, ctx, color)?,
+        Format::Json => report::json::write(&mut buf, outcome, ctx)?,
+        Format::Sarif => report::sarif::write(&mut buf, outcome, ctx)?,
         Format::Gitlab => {
             // Pinned by SOURCE_DATE_EPOCH for reproducible reports (the reproducible-builds
             // convention); otherwise the run's real start and end.
@@ -276,10 +493,10 @@ fn scan(args: &ScanArgs, mode: Mode) -> Result<u8> {
                 .ok()
                 .and_then(|s| s.trim().parse::<i64>().ok());
             let times = report::gitlab::ScanTimes {
-                start: pinned.unwrap_or(started),
-                end: pinned.unwrap_or_else(unix_now),
+                start: pinned.unwrap_or(times.start),
+                end: pinned.unwrap_or(times.end),
             };
-            report::gitlab::write(&mut buf, &outcome, &ctx, times)?
+            report::gitlab::write(&mut buf, outcome, ctx, times)?
         }
     }
     match &args.output {
@@ -287,23 +504,25 @@ fn scan(args: &ScanArgs, mode: Mode) -> Result<u8> {
             report::write_private(path, &buf)
                 .with_context(|| format!("writing {}", path.display()))?;
             if !args.quiet {
-                eprintln!("{}", report::text::one_line_summary(&outcome));
+                eprintln!(
+                    "{}",
+                    report::text::one_line_summary(outcome, ctx.violations)
+                );
             }
         }
+        None if args.quiet && format == Format::Text && is_clean(outcome, ctx) => {}
         None => {
             let mut out = std::io::stdout().lock();
             out.write_all(&buf)?;
             out.flush()?;
         }
     }
-    if inventory_only {
-        return Ok(if outcome.incomplete() {
-            exit::INCOMPLETE
-        } else {
-            exit::CLEAN
-        });
-    }
-    Ok(exit_code(&outcome, &violations, settings.fail_on))
+    Ok(())
+}
+
+/// Nothing to show: no finding, no violation, no problem.
+fn is_clean(outcome: &ScanOutcome, ctx: &ReportContext<'_>) -> bool {
+    outcome.findings.is_empty() && ctx.violations.is_empty() && outcome.problems.is_empty()
 }
 
 /// History options shared by every repository of the run.
@@ -342,6 +561,9 @@ fn scan_repositories(
     let mut runs = Vec::new();
     for repo in &args.paths {
         let shown = repo.display().to_string();
+        scanner
+            .progress
+            .set_phase(format!("history of {}", escaped(&shown)));
         let prefix = many.then(|| repo_prefix(repo));
         let sink = sinks::Prefixed::new(scanner, prefix.as_deref());
         let opts = GitOptions {
@@ -354,6 +576,9 @@ fn scan_repositories(
             let work_tree = work_tree_of(repo);
             match work_tree {
                 Some(dir) => {
+                    scanner
+                        .progress
+                        .set_phase(format!("work tree of {}", escaped(&shown)));
                     let wt = FsOptions {
                         roots: vec![dir],
                         ..fs_opts.clone()
@@ -395,14 +620,21 @@ fn work_tree_of(path: &Path) -> Option<std::path::PathBuf> {
     repo.workdir().map(Path::to_path_buf)
 }
 
-fn exit_code(outcome: &ScanOutcome, violations: &[policy::Violation], fail_on: Severity) -> u8 {
+/// `gate_code` (1 unless --exit-code) when the gate fails; 3 when nothing gates but some
+/// input went unread; else 0.
+fn exit_code(
+    outcome: &ScanOutcome,
+    violations: &[policy::Violation],
+    fail_on: Severity,
+    gate_code: u8,
+) -> u8 {
     if outcome
         .findings
         .iter()
         .any(|f| f.gating && f.severity >= fail_on)
         || violations.iter().any(|v| v.gating && v.severity >= fail_on)
     {
-        exit::FINDINGS
+        gate_code
     } else if outcome.incomplete() {
         exit::INCOMPLETE
     } else {

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 /// Find cryptographic keys, certificates and hardcoded credentials in file trees, build an
 /// inventory of them and report it as text, JSON or SARIF.
 ///
-/// Exit status: 0 = nothing found (and the scan was complete); 1 = findings at or above
+/// Exit status: 0 = nothing found (and the scan was complete); 1 (or --exit-code N) = findings at or above
 /// --fail-on; 2 = usage or fatal error; 3 = no findings at or above --fail-on, but some input
 /// could not be read (the scan is incomplete; see the report's `problems`).
 #[derive(Debug, Parser)]
@@ -20,19 +20,13 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Scan files and directories for secrets, keys and certificates.
-    ///
-    /// Examples:
-    ///   keyaudit scan                      # the current directory, text report
-    ///   keyaudit scan src/ -o report.sarif # SARIF file (format from the extension)
-    ///   keyaudit scan . --format json --fail-on high
-    Scan(ScanArgs),
+    // The examples are laid out by hand: clap would otherwise reflow them into one paragraph.
+    #[command(after_help = SCAN_EXAMPLES)]
+    Scan(ScanCommand),
     /// Print the key inventory: one entry per distinct key, certificate or secret, with every
     /// place it occurs, its age, environments and paired keys. Takes the same options as scan.
-    ///
-    /// Examples:
-    ///   keyaudit inventory .                 # a directory
-    ///   keyaudit inventory --git . -f json   # a repository's whole history, as JSON
-    Inventory(ScanArgs),
+    #[command(after_help = INVENTORY_EXAMPLES)]
+    Inventory(InventoryCommand),
     /// Record the current findings as accepted, so that later scans with --baseline report
     /// new ones only. Takes the scan options; writes -o FILE (default .keyaudit-baseline.json).
     Baseline {
@@ -54,7 +48,46 @@ pub enum Command {
         #[command(subcommand)]
         command: ConfigCommand,
     },
+    /// Print a shell completion script.
+    #[command(after_help = COMPLETION_EXAMPLES)]
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) of keyaudit, or write one page per command to a directory.
+    #[command(after_help = MAN_EXAMPLES)]
+    Man {
+        /// Write keyaudit.1 and a keyaudit-COMMAND.1 page for every subcommand into DIR.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
+
+const SCAN_EXAMPLES: &str = "\
+Examples:
+  keyaudit scan                          # the current directory, text report
+  keyaudit scan src/ -o report.sarif     # SARIF file (format from the extension)
+  keyaudit scan . --format json --fail-on high
+  keyaudit scan --git .                  # every blob of the repository's history
+  git diff | keyaudit scan -             # standard input, reported as `-`";
+
+const INVENTORY_EXAMPLES: &str = "\
+Examples:
+  keyaudit inventory .                   # a directory
+  keyaudit inventory --git . -f json     # a repository's whole history, as JSON";
+
+const COMPLETION_EXAMPLES: &str = "\
+Examples:
+  keyaudit completions bash > /etc/bash_completion.d/keyaudit
+  keyaudit completions zsh > \"${fpath[1]}/_keyaudit\"
+  keyaudit completions fish > ~/.config/fish/completions/keyaudit.fish
+  keyaudit completions powershell >> $PROFILE";
+
+const MAN_EXAMPLES: &str = "\
+Examples:
+  keyaudit man | man -l -                # read it now
+  keyaudit man --dir /usr/local/share/man/man1";
 
 #[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
@@ -72,7 +105,7 @@ pub enum ConfigCommand {
 #[derive(Debug, Subcommand)]
 pub enum BaselineCommand {
     /// Scan and write the findings (rule, fingerprint, path; never the secret) as a baseline.
-    Create(ScanArgs),
+    Create(BaselineCreateCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -123,6 +156,7 @@ pub struct RuleArgs {
     pub no_builtin_rules: bool,
 }
 
+/// Every report format; each command accepts the subset it can write (see the `*Format` enums).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Text,
@@ -132,22 +166,108 @@ pub enum Format {
     Gitlab,
 }
 
+/// What `inventory` writes: no SARIF or GitLab form exists for an inventory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InventoryFormat {
+    Text,
+    Json,
+}
+
+impl From<InventoryFormat> for Format {
+    fn from(f: InventoryFormat) -> Format {
+        match f {
+            InventoryFormat::Text => Format::Text,
+            InventoryFormat::Json => Format::Json,
+        }
+    }
+}
+
+/// What `baseline create` writes: a baseline is read back by `--baseline`, which reads JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BaselineFormat {
+    Json,
+}
+
+/// `keyaudit scan`: the scan options, every report format and the gate's exit code.
+#[derive(Debug, Clone, Args)]
+pub struct ScanCommand {
+    #[command(flatten)]
+    pub scan: ScanArgs,
+
+    /// Report format. Defaults to the extension of -o (.json, .sarif; gl-*.json is gitlab),
+    /// else text.
+    #[arg(long, short = 'f', value_enum, help_heading = "Report")]
+    pub format: Option<Format>,
+
+    /// The exit code when the gate fails (findings or violations at or above --fail-on); 0
+    /// never fails. Avoid 2 and 3, which mean an error and an incomplete scan.
+    #[arg(long, value_name = "N", default_value_t = 1, help_heading = "CI")]
+    pub exit_code: u8,
+}
+
+/// `keyaudit inventory`: the scan options; text or JSON.
+#[derive(Debug, Clone, Args)]
+pub struct InventoryCommand {
+    #[command(flatten)]
+    pub scan: ScanArgs,
+
+    /// Inventory format. Defaults to the extension of -o (.json), else text.
+    #[arg(long, short = 'f', value_enum, help_heading = "Report")]
+    pub format: Option<InventoryFormat>,
+}
+
+/// `keyaudit baseline create`: the scan options; the baseline is always JSON.
+#[derive(Debug, Clone, Args)]
+pub struct BaselineCreateCommand {
+    #[command(flatten)]
+    pub scan: ScanArgs,
+
+    /// Baseline format: JSON only (what --baseline reads). A -o FILE must end in .json.
+    #[arg(long, short = 'f', value_enum, help_heading = "Report")]
+    pub format: Option<BaselineFormat>,
+}
+
+/// Diagnostics on stderr: what was skipped and why, and how long each phase took.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct LogArgs {
+    /// More diagnostics on stderr: -v is info, -vv debug.
+    #[arg(long, short = 'v', action = clap::ArgAction::Count, help_heading = "Diagnostics")]
+    pub verbose: u8,
+
+    /// Diagnostics level on stderr (overrides -v).
+    #[arg(long, value_enum, value_name = "LEVEL", help_heading = "Diagnostics")]
+    pub log_level: Option<crate::log::Level>,
+}
+
+impl LogArgs {
+    /// The level in effect: --log-level, else one step per -v above warn.
+    pub fn level(&self) -> crate::log::Level {
+        use crate::log::Level;
+        self.log_level.unwrap_or(match self.verbose {
+            0 => Level::Warn,
+            1 => Level::Info,
+            _ => Level::Debug,
+        })
+    }
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct ScanArgs {
-    /// Files or directories to scan.
+    /// Files or directories to scan; `-` reads standard input (alone, not with --git or
+    /// --staged).
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
+
+    /// The path under which standard input (`-`) is reported (default `-`); contexts are judged
+    /// from it, so `--stdin-name tests/x.py` is a test file.
+    #[arg(long, value_name = "NAME")]
+    pub stdin_name: Option<String>,
 
     #[command(flatten)]
     pub rules: RuleArgs,
 
-    /// Report format. Defaults to the extension of -o (.json, .sarif; gl-*.json is gitlab),
-    /// else text.
-    #[arg(long, short = 'f', value_enum)]
-    pub format: Option<Format>,
-
     /// Write the report to FILE (created with mode 0600) instead of stdout.
-    #[arg(long, short = 'o', value_name = "FILE")]
+    #[arg(long, short = 'o', value_name = "FILE", help_heading = "Report")]
     pub output: Option<PathBuf>,
 
     /// Exit 1 only for findings and violations at or above this severity: note, low, medium,
@@ -163,7 +283,7 @@ pub struct ScanArgs {
     #[arg(long, value_name = "CONTEXTS", value_parser = parse_contexts)]
     pub fail_contexts: Option<ContextList>,
 
-    /// Worker threads (default: all cores).
+    /// Worker threads; 0 means all cores.
     #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
     pub threads: usize,
 
@@ -190,13 +310,16 @@ pub struct ScanArgs {
     #[arg(long)]
     pub show_secrets: bool,
 
-    /// No progress display.
+    /// No progress display and no summary line; a clean text report prints nothing at all.
     #[arg(long, short)]
     pub quiet: bool,
 
-    /// Colour in the text report: auto (only on a terminal), always, never.
+    /// Colour in the text report: auto (on a terminal, unless NO_COLOR is set), always, never.
     #[arg(long, value_name = "WHEN", default_value = "auto")]
     pub color: ColorChoice,
+
+    #[command(flatten)]
+    pub log: LogArgs,
 
     /// Report only findings not accepted in this baseline (see `keyaudit baseline create`);
     /// in SARIF the accepted ones stay, marked with `suppressions`.
@@ -267,6 +390,11 @@ pub struct ScanArgs {
 }
 
 impl ScanArgs {
+    /// Whether the input is standard input (`-`).
+    pub fn stdin(&self) -> bool {
+        self.paths.iter().any(|p| p.as_os_str() == "-")
+    }
+
     /// Whether history is scanned: `--git` or any option that only makes sense with it.
     pub fn git_mode(&self) -> bool {
         self.git
@@ -283,6 +411,18 @@ pub enum ColorChoice {
     Auto,
     Always,
     Never,
+}
+
+impl ColorChoice {
+    /// Whether to colour: `always` always; `auto` on a terminal unless `NO_COLOR` holds a
+    /// non-empty value (https://no-color.org); `never` never.
+    pub fn enabled(self, no_color: Option<&std::ffi::OsStr>, terminal: bool) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => terminal && no_color.is_none_or(|v| v.is_empty()),
+        }
+    }
 }
 
 /// A comma-separated list of contexts, as one value.
@@ -336,6 +476,19 @@ mod tests {
         assert_eq!(parse_size("10"), Ok(10));
         assert!(parse_size("5X").is_err());
         assert!(parse_size("").is_err());
+    }
+
+    #[test]
+    fn no_color_turns_auto_off_but_not_always() {
+        use std::ffi::OsStr;
+        let set = Some(OsStr::new("1"));
+        assert!(ColorChoice::Auto.enabled(None, true));
+        assert!(!ColorChoice::Auto.enabled(set, true));
+        // An empty NO_COLOR does not count, as the convention says.
+        assert!(ColorChoice::Auto.enabled(Some(OsStr::new("")), true));
+        assert!(!ColorChoice::Auto.enabled(None, false));
+        assert!(ColorChoice::Always.enabled(set, false));
+        assert!(!ColorChoice::Never.enabled(None, true));
     }
 
     #[test]

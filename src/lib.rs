@@ -25,6 +25,8 @@ pub mod context;
 pub mod detect;
 pub mod finding;
 pub mod inventory;
+pub mod log;
+pub mod manual;
 pub mod policy;
 pub mod report;
 pub mod scan;

@@ -129,6 +129,21 @@ pub struct Progress {
     pub blobs: AtomicU64,
     pub bytes: AtomicU64,
     pub findings: AtomicU64,
+    /// What the run is doing now (`walking files`, `history of repo`), named by the driver.
+    phase: Mutex<String>,
+}
+
+impl Progress {
+    /// Name the phase the display shows from now on.
+    pub fn set_phase(&self, phase: impl Into<String>) {
+        if let Ok(mut p) = self.phase.lock() {
+            *p = phase.into();
+        }
+    }
+
+    pub fn phase(&self) -> String {
+        self.phase.lock().map(|p| p.clone()).unwrap_or_default()
+    }
 }
 
 /// The sink that runs detection. Build one per scan, feed it from a source, then `finish`.

@@ -101,6 +101,10 @@ pub struct Occurrence {
     pub context: Context,
     /// The finding here can fail the run (see [`crate::finding::Finding::gating`]).
     pub gating: bool,
+    /// The repository it was found in, when one run scanned several (its path then starts
+    /// with this name and a `/`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repo: Option<String>,
 }
 
 /// One distinct key, certificate or secret.
@@ -222,6 +226,27 @@ impl Inventory {
         Inventory { entries }
     }
 
+    /// Name the repository of each occurrence of a run over several repositories, whose paths
+    /// are prefixed with the repository as given (`repoA/src/key.pem`). The longest matching
+    /// name wins, so `a` and `a/b` can both be scanned.
+    pub fn tag_repositories(&mut self, repos: &[String]) {
+        let mut prefixes: Vec<(String, &String)> = repos
+            .iter()
+            .map(|r| (format!("{}/", r.trim_end_matches('/')), r))
+            .collect();
+        prefixes.sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
+        for o in self
+            .entries
+            .iter_mut()
+            .flat_map(|e| e.occurrences.iter_mut())
+        {
+            o.repo = prefixes
+                .iter()
+                .find(|(p, _)| o.path.starts_with(p.as_str()))
+                .map(|(_, r)| (*r).clone());
+        }
+    }
+
     pub fn get(&self, id: &str) -> Option<&Entry> {
         self.entries
             .binary_search_by(|e| e.id.as_str().cmp(id))
@@ -248,6 +273,7 @@ fn entry(id: String, fs: &[&Finding], envs: &Environments) -> Entry {
                 environment: envs.of(&f.location.path).map(str::to_string),
                 context: f.context,
                 gating: f.gating,
+                repo: None,
             }
         })
         .collect();

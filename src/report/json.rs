@@ -12,7 +12,7 @@ use std::io::Write;
 
 /// Bumped on any change a consumer could notice: major for removals and renames, minor for
 /// additions.
-pub const SCHEMA_VERSION: &str = "1.4.0";
+pub const SCHEMA_VERSION: &str = "1.5.0";
 
 #[derive(Serialize)]
 struct Report<'a> {
@@ -107,11 +107,57 @@ pub fn rule_summary(r: &Rule) -> RuleSummary<'_> {
     }
 }
 
-/// `keyaudit inventory -f json`: the entries alone.
+/// The inventory document's own version (`schema/inventory.schema.json`), bumped like
+/// [`SCHEMA_VERSION`].
+pub const INVENTORY_SCHEMA_VERSION: &str = "1.0.0";
+
+/// `keyaudit inventory -f json`: the entries with what a consumer needs to trust them, as a
+/// scan report has: what was scanned, whether all of it was read, and as of which date the
+/// policy judged ages and expiry.
+#[derive(Serialize)]
+struct InventoryReport<'a> {
+    schema_version: &'static str,
+    tool: Tool,
+    roots: &'a [String],
+    /// History scans: each repository with the commit its HEAD pointed at.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    repositories: Vec<Repository<'a>>,
+    complete: bool,
+    /// `--now`, or the time of the run (RFC 3339).
+    policy_date: String,
+    entries: &'a [crate::inventory::Entry],
+    problems: &'a [Problem],
+}
+
+#[derive(Serialize)]
+struct Repository<'a> {
+    repo: &'a str,
+    head_commit: Option<&'a str>,
+}
+
 pub fn write_inventory(
     out: &mut dyn Write,
-    inventory: &crate::inventory::Inventory,
+    outcome: &ScanOutcome,
+    ctx: &ReportContext<'_>,
+    now: i64,
 ) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, inventory)?;
+    let report = InventoryReport {
+        schema_version: INVENTORY_SCHEMA_VERSION,
+        tool: TOOL,
+        roots: ctx.roots,
+        repositories: ctx
+            .git
+            .iter()
+            .map(|g| Repository {
+                repo: &g.repo,
+                head_commit: g.summary.head_commit.as_deref(),
+            })
+            .collect(),
+        complete: !outcome.incomplete(),
+        policy_date: crate::time::rfc3339(now),
+        entries: &ctx.inventory.entries,
+        problems: &outcome.problems,
+    };
+    serde_json::to_writer_pretty(&mut *out, &report)?;
     out.write_all(b"\n")
 }

@@ -1,4 +1,5 @@
-//! Progress on stderr while a scan runs, only when stderr is a terminal (never in CI logs or
+//! Progress on stderr while a scan runs, naming its phase (walking files, history of a
+//! repository, standard input), only when stderr is a terminal (never in CI logs or
 //! when piped) and not with `--quiet`.
 
 use crate::scan::Progress;
@@ -30,8 +31,11 @@ impl Display {
         while !self.done.load(Ordering::Relaxed) {
             let bytes = p.bytes.load(Ordering::Relaxed);
             let secs = t0.elapsed().as_secs_f64().max(0.001);
+            // The phase comes from the driver (paths in it escaped): a terminal line must not
+            // carry control characters from a hostile name.
             self.bar.set_message(format!(
-                "{} files, {}, {} findings, {}/s",
+                "{}: {} files, {}, {} findings, {}/s",
+                crate::log::escaped(&p.phase()),
                 p.blobs.load(Ordering::Relaxed),
                 HumanBytes(bytes),
                 p.findings.load(Ordering::Relaxed),

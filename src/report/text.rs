@@ -85,7 +85,7 @@ pub fn write(
         }
         writeln!(out)?;
     }
-    writeln!(out, "{}", one_line_summary(outcome))
+    writeln!(out, "{}", one_line_summary(outcome, ctx.violations))
 }
 
 fn plural(n: usize) -> &'static str {
@@ -150,25 +150,45 @@ fn write_finding(out: &mut dyn Write, f: &Finding, color: bool) -> std::io::Resu
     writeln!(out, "               fingerprint {}", f.fingerprint)
 }
 
-/// `3 findings (1 critical, 2 high) in 120 files (4.2 MB); 1 problem; scan incomplete`.
-pub fn one_line_summary(outcome: &ScanOutcome) -> String {
+/// `(1 critical, 2 high)`, most severe first; empty for none.
+fn by_severity(severities: impl Iterator<Item = Severity>) -> String {
     let mut counts = std::collections::BTreeMap::new();
-    for f in &outcome.findings {
-        *counts.entry(std::cmp::Reverse(f.severity)).or_insert(0u64) += 1;
+    for s in severities {
+        *counts.entry(std::cmp::Reverse(s)).or_insert(0u64) += 1;
     }
     let by: Vec<String> = counts.iter().map(|(s, n)| format!("{n} {}", s.0)).collect();
+    if by.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", by.join(", "))
+    }
+}
+
+/// `3 findings (1 critical, 2 high), 1 policy violation (1 high; 1 gating) in 120 files
+/// (4.2 MB); 1 problem; SCAN INCOMPLETE`. Violations count because they can fail the run too.
+pub fn one_line_summary(outcome: &ScanOutcome, violations: &[crate::policy::Violation]) -> String {
     let mut line = format!(
-        "{} finding{}{} in {} files ({:.1} MB)",
+        "{} finding{}{}",
         outcome.findings.len(),
-        if outcome.findings.len() == 1 { "" } else { "s" },
-        if by.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", by.join(", "))
-        },
+        plural(outcome.findings.len()),
+        by_severity(outcome.findings.iter().map(|f| f.severity)),
+    );
+    if !violations.is_empty() {
+        let gating = violations.iter().filter(|v| v.gating).count();
+        // Never empty here: every violation has a severity. `(1 high` + `; 1 gating)`.
+        let by = by_severity(violations.iter().map(|v| v.severity));
+        let by = by.trim_end_matches(')');
+        line.push_str(&format!(
+            ", {} policy violation{}{by}; {gating} gating)",
+            violations.len(),
+            plural(violations.len()),
+        ));
+    }
+    line.push_str(&format!(
+        " in {} files ({:.1} MB)",
         outcome.stats.blobs_scanned,
         outcome.stats.bytes_scanned as f64 / 1e6,
-    );
+    ));
     let gating = outcome.findings.iter().filter(|f| f.gating).count();
     if gating < outcome.findings.len() {
         line.push_str(&format!(

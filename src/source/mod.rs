@@ -11,6 +11,7 @@ pub mod git;
 pub mod roots;
 pub mod sinks;
 pub mod staged;
+pub mod stdin;
 
 use serde::Serialize;
 

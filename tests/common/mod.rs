@@ -28,6 +28,33 @@ pub fn run_in(dir: &Path, args: &[&str]) -> Run {
     }
 }
 
+/// Run keyaudit in `dir` with `input` on standard input and extra environment variables.
+pub fn run_with(dir: &Path, args: &[&str], input: &[u8], env: &[(&str, &str)]) -> Run {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = Command::new(bin())
+        .args(args)
+        .current_dir(dir)
+        .env_remove("KEYAUDIT_FINGERPRINT_KEY")
+        .env_remove("NO_COLOR")
+        .envs(env.iter().copied())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run keyaudit");
+    if let Some(mut stdin) = child.stdin.take() {
+        // A run that does not read its input closes the pipe early; that is not a failure.
+        let _ = stdin.write_all(input);
+    }
+    let out = child.wait_with_output().expect("wait for keyaudit");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
 pub fn run(args: &[&str]) -> Run {
     run_in(Path::new(env!("CARGO_MANIFEST_DIR")), args)
 }
@@ -94,6 +121,39 @@ pub fn assert_schema_valid(report: &serde_json::Value) {
     assert!(
         errors.is_empty(),
         "report does not match schema/report.schema.json:\n{}",
+        errors.join("\n")
+    );
+}
+
+/// Validate `keyaudit inventory -f json` output against schema/inventory.schema.json, whose
+/// entries refer to the report schema's definitions (registered under the report's `$id`).
+pub fn assert_inventory_schema_valid(doc: &serde_json::Value) {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("schema");
+    let load = |name: &str| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(dir.join(name)).expect("schema file"))
+            .expect("schema JSON")
+    };
+    let report = load("report.schema.json");
+    let id = report["$id"]
+        .as_str()
+        .expect("report schema $id")
+        .to_string();
+    let registry = jsonschema::Registry::new()
+        .add(id, report)
+        .expect("report schema registers")
+        .prepare()
+        .expect("registry prepares");
+    let validator = jsonschema::options()
+        .with_registry(&registry)
+        .build(&load("inventory.schema.json"))
+        .expect("inventory schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(doc)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "inventory does not match schema/inventory.schema.json:\n{}",
         errors.join("\n")
     );
 }
