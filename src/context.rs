@@ -132,6 +132,9 @@ const DEFAULTS: &[(Context, &[&str])] = &[
         &[
             "**/docs/**",
             "**/doc/**",
+            // Sources of documentation examples (`docs_src/`, `docs-src/`).
+            "**/docs[_-]src/**",
+            "**/doc[_-]src/**",
             "**/Documentation/**",
             "**/documentation/**",
             "**/man/**",
@@ -246,6 +249,7 @@ mod tests {
             ("web/login.spec.ts", Context::Test),
             ("spec/models/user_spec.rb", Context::Test),
             ("docs/setup.md", Context::Docs),
+            ("docs_src/security/tutorial004.py", Context::Docs),
             ("README.md", Context::Docs),
             ("man/keyaudit.1", Context::Docs),
             ("examples/client/main.go", Context::Example),
