@@ -67,7 +67,7 @@ pub fn run(command: Command) -> Result<u8> {
         } => check_config(file.as_deref()),
         Command::Hook {
             command: HookCommand::Install { repo, force },
-        } => install_hook(&repo, force),
+        } => crate::hook::install(&repo, force).map(|()| exit::CLEAN),
     }
 }
 
@@ -276,12 +276,11 @@ fn scan(args: &ScanArgs, run: Run) -> Result<u8> {
             exit::CLEAN
         });
     }
-    Ok(exit_code(
-        &outcome,
-        &violations,
-        settings.fail_on,
-        run.gate_code,
-    ))
+    let code = exit_code(&outcome, &violations, settings.fail_on, run.gate_code);
+    if args.hook && code != exit::CLEAN && code != exit::INCOMPLETE {
+        eprint!("{}", crate::hook::advice(args.staged));
+    }
+    Ok(code)
 }
 
 /// Group the findings by identity; over several repositories, name each occurrence's.
@@ -808,62 +807,5 @@ fn check_config(file: Option<&Path>) -> Result<u8> {
         config.exclude.len(),
         config.fail_on.unwrap_or(Severity::Low),
     );
-    Ok(exit::CLEAN)
-}
-
-/// Marks a hook as keyaudit's own, so that reinstalling may replace it.
-const HOOK_MARKER: &str = "# keyaudit pre-commit hook";
-
-fn install_hook(repo_path: &Path, force: bool) -> Result<u8> {
-    let repo = gix::discover(repo_path)
-        .with_context(|| format!("{} is not in a git repository", repo_path.display()))?;
-    // core.hooksPath is relative to the work tree when relative (as git reads it).
-    let configured = repo
-        .config_snapshot()
-        .string("core.hooksPath")
-        .map(|p| std::path::PathBuf::from(String::from_utf8_lossy(&p).into_owned()));
-    let dir = match configured {
-        Some(p) if p.is_absolute() => p,
-        Some(p) => repo.workdir().unwrap_or_else(|| repo.git_dir()).join(p),
-        None => repo.git_dir().join("hooks"),
-    };
-    let hook = dir.join("pre-commit");
-    if let Ok(existing) = std::fs::read_to_string(&hook) {
-        if !existing.contains(HOOK_MARKER) && !force {
-            bail!(
-                "{} exists and is not keyaudit's; pass --force to replace it, or call `keyaudit scan --staged` from it",
-                hook.display()
-            );
-        }
-    }
-    let exe = std::env::current_exe()
-        .ok()
-        .map(|p| p.display().to_string())
-        .unwrap_or_else(|| "keyaudit".to_string());
-    let script = format!(
-        r#"#!/bin/sh
-{HOOK_MARKER} (installed by `keyaudit hook install`; reinstalling replaces it)
-KEYAUDIT="${{KEYAUDIT:-{exe}}}"
-command -v "$KEYAUDIT" >/dev/null 2>&1 || KEYAUDIT=keyaudit
-"$KEYAUDIT" scan --staged --quiet --color never .
-rc=$?
-if [ $rc -eq 1 ]; then
-  echo >&2
-  echo "keyaudit: commit blocked: the staged changes add the secrets listed above." >&2
-  echo "  Remove them (and rotate any that were real), or, for a false alarm, add" >&2
-  echo "  'keyaudit:allow' in a comment on that line. Bypass once: git commit --no-verify" >&2
-  exit 1
-fi
-exit $rc
-"#
-    );
-    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    std::fs::write(&hook, script).with_context(|| format!("writing {}", hook.display()))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755))?;
-    }
-    eprintln!("keyaudit: installed {}", hook.display());
     Ok(exit::CLEAN)
 }

@@ -344,6 +344,12 @@ pub struct ScanArgs {
     #[arg(long)]
     pub no_config: bool,
 
+    /// Running as a hook: when the run fails (exit 1), say on stderr what to do about the
+    /// findings (rotate, remove, or mark a false alarm). The `pre-commit` framework shows a
+    /// failing hook's output, so its users see the advice too.
+    #[arg(long, help_heading = "Hooks")]
+    pub hook: bool,
+
     /// Scan what is staged for the next commit (the index), reporting only lines the commit
     /// adds or changes; unstaged edits do not count. For pre-commit hooks. PATH is the
     /// repository (default: the current directory).

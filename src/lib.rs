@@ -24,6 +24,7 @@ pub mod config;
 pub mod context;
 pub mod detect;
 pub mod finding;
+pub mod hook;
 pub mod inventory;
 pub mod log;
 pub mod manual;

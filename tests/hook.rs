@@ -97,18 +97,55 @@ fn hook_install_honours_core_hooks_path() {
     assert!(repo.dir.join("tools/hooks/pre-commit").is_file());
 }
 
-/// The `pre-commit` framework with a local hook that runs the built binary.
-#[test]
-fn pre_commit_framework_runs_keyaudit() {
+/// Whether the `pre-commit` framework is here; CI (which installs it) requires it.
+fn have_pre_commit() -> bool {
     let Ok(version) = Command::new("pre-commit").arg("--version").output() else {
         assert!(
             std::env::var_os("KEYAUDIT_REQUIRE_VALIDATORS").is_none(),
             "pre-commit is not installed (.ci/run installs it)"
         );
         eprintln!("note: pre-commit not installed; skipped");
-        return;
+        return false;
     };
     assert!(version.status.success());
+    true
+}
+
+/// `pre-commit run ARGS` in `repo`, isolated from the user's configuration and cache, with the
+/// built keyaudit first on PATH (as `keyaudit`, for `language: system` hooks).
+fn pre_commit(repo: &Repo, args: &[&str]) -> (bool, String) {
+    let bin_dir = std::path::Path::new(common::bin())
+        .parent()
+        .expect("the binary's directory");
+    let path = std::env::join_paths(std::iter::once(bin_dir.to_path_buf()).chain(
+        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
+    ))
+    .expect("PATH");
+    let out = Command::new("pre-commit")
+        .arg("run")
+        .args(args)
+        .current_dir(&repo.dir)
+        .env("PATH", path)
+        .env("HOME", repo._tmp.path())
+        .env("PRE_COMMIT_HOME", repo._tmp.path().join("pc-cache"))
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env_remove("KEYAUDIT_FINGERPRINT_KEY")
+        .output()
+        .expect("pre-commit run");
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), said)
+}
+
+/// The `pre-commit` framework with a local hook that runs the built binary.
+#[test]
+fn pre_commit_framework_runs_keyaudit() {
+    if !have_pre_commit() {
+        return;
+    }
     let repo = Repo::new();
     repo.write(
         ".pre-commit-config.yaml",
@@ -121,31 +158,88 @@ fn pre_commit_framework_runs_keyaudit() {
     );
     repo.write("README.md", "hello\n");
     repo.commit("2024-01-01T00:00:00Z", "init");
-    let run = |repo: &Repo| {
-        Command::new("pre-commit")
-            .args(["run"])
-            .current_dir(&repo.dir)
-            .env("HOME", repo._tmp.path())
-            .env("PRE_COMMIT_HOME", repo._tmp.path().join("pc-cache"))
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .output()
-            .expect("pre-commit run")
-    };
     repo.write("notes.txt", "nothing secret\n");
     repo.git(&["add", "notes.txt"]);
-    let clean = run(&repo);
-    assert!(
-        clean.status.success(),
-        "{}",
-        String::from_utf8_lossy(&clean.stdout)
-    );
+    let (clean, said) = pre_commit(&repo, &[]);
+    assert!(clean, "{said}");
     repo.write("ci.env", &format!("TOKEN={}\n", github_token("ghp", 75)));
     repo.git(&["add", "ci.env"]);
-    let dirty = run(&repo);
-    let out = String::from_utf8_lossy(&dirty.stdout);
-    assert!(!dirty.status.success(), "{out}");
+    let (passed, out) = pre_commit(&repo, &[]);
+    assert!(!passed, "{out}");
     assert!(
         out.contains("ci.env") && out.contains("github-pat-classic"),
         "{out}"
     );
+}
+
+/// A repository that publishes this project's `.pre-commit-hooks.yaml` as it is in the work
+/// tree, for `repo:` to point at; returns it and its commit.
+fn hooks_repository() -> (Repo, String) {
+    let hooks = Repo::new();
+    let manifest = concat!(env!("CARGO_MANIFEST_DIR"), "/.pre-commit-hooks.yaml");
+    let text = std::fs::read_to_string(manifest).expect(".pre-commit-hooks.yaml");
+    hooks.write(".pre-commit-hooks.yaml", &text);
+    let rev = hooks.commit("2024-01-01T00:00:00Z", "hooks");
+    (hooks, rev)
+}
+
+/// The published hook ids, through the framework: `keyaudit-files` fails `--all-files` on a
+/// secret committed long ago (which a staged scan never sees) and says what to do;
+/// `keyaudit-system` runs the keyaudit on PATH and blocks a staged secret.
+#[test]
+fn published_hook_ids_catch_committed_and_staged_secrets() {
+    if !have_pre_commit() {
+        return;
+    }
+    let (hooks, rev) = hooks_repository();
+    let repo = Repo::new();
+    repo.write(
+        ".pre-commit-config.yaml",
+        &format!(
+            "repos:\n- repo: {}\n  rev: {rev}\n  hooks:\n  - id: keyaudit-system\n  \
+             - id: keyaudit-files\n",
+            hooks.dir.display()
+        ),
+    );
+    let old = github_token("ghp", 76);
+    repo.write("deploy.env", &format!("GITHUB_TOKEN={old}\n"));
+    repo.write("README.md", "hello\n");
+    repo.commit("2023-05-01T00:00:00Z", "deploy settings");
+
+    let (passed, said) = pre_commit(&repo, &["--all-files"]);
+    assert!(
+        !passed,
+        "--all-files passed with a committed secret: {said}"
+    );
+    assert!(said.contains("deploy.env"), "{said}");
+    assert!(said.contains("github-pat-classic"), "{said}");
+    assert!(
+        said.contains("the files listed above contain secrets"),
+        "{said}"
+    );
+    assert!(said.contains("rotate"), "{said}");
+    assert!(!said.contains(&old), "the hook printed the secret");
+    // The staged hook had nothing staged: it passed on its own line.
+    let staged_line = said
+        .lines()
+        .find(|l| l.starts_with("keyaudit (staged changes; keyaudit on PATH)"))
+        .unwrap_or_default();
+    assert!(staged_line.ends_with("Passed"), "{said}");
+
+    // keyaudit-system on a staged secret: blocked, with the advice for a commit.
+    let new = github_token("ghp", 77);
+    repo.write("app.py", &format!("TOKEN = \"{new}\"\n"));
+    repo.git(&["add", "app.py"]);
+    let (passed, said) = pre_commit(&repo, &["keyaudit-system"]);
+    assert!(!passed, "{said}");
+    assert!(
+        said.contains("app.py") && said.contains("commit blocked"),
+        "{said}"
+    );
+    assert!(!said.contains(&new), "the hook printed the secret");
+    // Without the secret the same hook passes.
+    repo.write("app.py", "TOKEN = None\n");
+    repo.git(&["add", "app.py"]);
+    let (passed, said) = pre_commit(&repo, &["keyaudit-system"]);
+    assert!(passed, "{said}");
 }
