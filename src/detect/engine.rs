@@ -170,17 +170,7 @@ impl Engine {
         let path_only = rules.iter().map(|r| r.spec.keywords.is_empty()).collect();
         let path_restricted = rules.iter().map(|r| !r.spec.paths.is_empty()).collect();
         let generic = rules.iter().map(|r| r.spec.category == "generic").collect();
-        let detectors: Vec<Option<k8s::Field>> = rules
-            .iter()
-            .map(|r| r.spec.detector.as_deref().and_then(k8s::detector_field))
-            .collect();
-        let yields_to_crypto = rules
-            .iter()
-            .zip(&detectors)
-            .map(|(r, d)| {
-                d.is_some() || matches!(r.spec.category.as_str(), "generic" | "private-key")
-            })
-            .collect();
+        let (detectors, yields_to_crypto) = detectors_and_yielding(&rules);
         // Two specific rules on the same secret: a vendor rule names the service (an AWS key
         // pair beats "a value in a credentials file"); then a rule scoped to this kind of file
         // (.git-credentials) knows the format better than one that matches anywhere (any URL
@@ -563,6 +553,21 @@ fn allowed_by_context(rule: &Rule, data: &[u8], start: usize) -> bool {
     };
     rule.allow_before_regexes()
         .is_ok_and(|a| a.iter().any(|re| re.is_match(line)))
+}
+
+/// Per rule: the field its structural detector reports, if any, and whether the crypto parser
+/// supersedes its matches (generic rules, PEM-text private keys, Secret values).
+fn detectors_and_yielding(rules: &[Rule]) -> (Vec<Option<k8s::Field>>, Vec<bool>) {
+    let detectors: Vec<Option<k8s::Field>> = rules
+        .iter()
+        .map(|r| r.spec.detector.as_deref().and_then(k8s::detector_field))
+        .collect();
+    let yields = rules
+        .iter()
+        .zip(&detectors)
+        .map(|(r, d)| d.is_some() || matches!(r.spec.category.as_str(), "generic" | "private-key"))
+        .collect();
+    (detectors, yields)
 }
 
 fn glob(g: &str) -> Result<globset::Glob, String> {

@@ -114,10 +114,7 @@ pub fn scan(data: &[u8], out: &mut Vec<Found>) -> Vec<Range<usize>> {
         spans.push(span.clone());
         pos = block_end;
         let body = data.get(header_end..body_end).unwrap_or_default();
-        let body = match comment_marker(data, start) {
-            Some(marker) => std::borrow::Cow::Owned(uncomment(body, marker)),
-            None => std::borrow::Cow::Borrowed(body),
-        };
+        let body = uncommented(data, start, body);
         for info in parse_block(label, &body) {
             out.push(Found {
                 span: span.clone(),
@@ -142,6 +139,14 @@ fn comment_marker(data: &[u8], start: usize) -> Option<&'static [u8]> {
         b"#" => Some(b"#"),
         b"//" => Some(b"//"),
         _ => None,
+    }
+}
+
+/// The body of the block that starts at `start`, uncommented when the block is commented out.
+fn uncommented<'a>(data: &[u8], start: usize, body: &'a [u8]) -> std::borrow::Cow<'a, [u8]> {
+    match comment_marker(data, start) {
+        Some(marker) => std::borrow::Cow::Owned(uncomment(body, marker)),
+        None => std::borrow::Cow::Borrowed(body),
     }
 }
 
