@@ -352,11 +352,12 @@ impl Engine {
         out: &mut Vec<RawMatch>,
     ) {
         let values = k8s::find(data);
-        let parsed: Vec<Range<usize>> = out[native_from..]
-            .iter()
-            .filter(|m| m.rule == NATIVE)
-            .map(|m| m.span.clone())
-            .collect();
+        let parsed = Spans::new(
+            out[native_from..]
+                .iter()
+                .filter(|m| m.rule == NATIVE)
+                .map(|m| m.span.clone()),
+        );
         for v in &values {
             let Some(&r) = rules.iter().find(|&&r| self.detectors[r] == Some(v.field)) else {
                 continue;
@@ -364,10 +365,7 @@ impl Engine {
             match k8s::judge::judge(v.field, &v.value) {
                 Verdict::Nothing => {}
                 Verdict::Crypto(raw) => {
-                    let seen = parsed
-                        .iter()
-                        .any(|s| s.start < v.span.end && v.span.start < s.end);
-                    if seen || !self.crypto_enabled {
+                    if parsed.overlaps(&v.span) || !self.crypto_enabled {
                         continue;
                     }
                     let items = crypto::detect(path, &raw);
@@ -510,6 +508,37 @@ impl Engine {
             return false;
         }
         true
+    }
+}
+
+/// Byte ranges sorted by start, with the running maximum of their ends: whether any overlaps a
+/// given range is a binary search, so checking every Secret value stays linear-logarithmic.
+struct Spans {
+    starts: Vec<usize>,
+    max_end: Vec<usize>,
+}
+
+impl Spans {
+    fn new(spans: impl Iterator<Item = Range<usize>>) -> Spans {
+        let mut spans: Vec<Range<usize>> = spans.collect();
+        spans.sort_by_key(|s| s.start);
+        let mut max = 0;
+        let max_end = spans
+            .iter()
+            .map(|s| {
+                max = max.max(s.end);
+                max
+            })
+            .collect();
+        Spans {
+            starts: spans.iter().map(|s| s.start).collect(),
+            max_end,
+        }
+    }
+
+    fn overlaps(&self, r: &Range<usize>) -> bool {
+        let before_end = self.starts.partition_point(|&s| s < r.end);
+        before_end > 0 && self.max_end[before_end - 1] > r.start
     }
 }
 
@@ -789,6 +818,17 @@ examples = ["zz_sk_0123456789abcdef"]
         let e = Engine::new(parse_rule_file(rules, "t").expect("parse")).expect("engine");
         let data = b"secret = zz_sk_0123456789abcdef\nacme_secret = other\n";
         assert_eq!(ids(&e, "a.env", data), vec!["zzz-prefixed"]);
+    }
+
+    #[test]
+    fn spans_overlap_by_binary_search() {
+        let s = Spans::new([10..20, 12..14, 30..40].into_iter());
+        assert!(s.overlaps(&(19..25)));
+        assert!(s.overlaps(&(13..13 + 1)));
+        assert!(!s.overlaps(&(20..30)));
+        assert!(!s.overlaps(&(0..10)));
+        assert!(s.overlaps(&(39..50)));
+        assert!(!Spans::new(std::iter::empty()).overlaps(&(0..5)));
     }
 
     #[test]
