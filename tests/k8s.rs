@@ -238,7 +238,7 @@ fn a_certificate_in_a_configmap_is_a_note_only() {
         severity: "note".into(),
         spki: Some(t.spki.clone()),
     };
-    assert_eq!(scan(dir.path()), [cert.clone()]);
+    assert_eq!(scan(dir.path()), [cert]);
     // The same file as a Secret: the certificate is still a note, the other value a finding.
     let secret = text.replace("kind: ConfigMap", "kind: Secret");
     let dir = tree(&[("k8s/trust.yaml", &secret)]);
