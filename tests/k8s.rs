@@ -247,6 +247,30 @@ fn a_certificate_in_a_configmap_is_a_note_only() {
 }
 
 #[test]
+fn the_same_certificate_under_two_keys_is_two_notes() {
+    // cert-manager's self-signed issuers write the certificate as both tls.crt and ca.crt.
+    let t = tls("ec");
+    let crt = b64(&t.cert);
+    let text = format!(
+        "apiVersion: v1\ndata:\n  ca.crt: {crt}\n  tls.crt: {crt}\n  tls.key: {}\nkind: Secret\ntype: kubernetes.io/tls\n",
+        b64(&t.key)
+    );
+    let dir = tree(&[("tls.yaml", &text)]);
+    let got: Vec<(u64, String)> = scan(dir.path())
+        .into_iter()
+        .map(|h| (h.line, h.rule))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (3, "crypto-certificate".into()),
+            (4, "crypto-certificate".into()),
+            (5, "crypto-private-key".into()),
+        ]
+    );
+}
+
+#[test]
 fn dummy_empty_and_templated_values_are_nothing() {
     let text = format!(
         "apiVersion: v1\nkind: Secret\nmetadata:\n  name: app\ndata:\n  api-key: {}\n  password: {}\n  empty: \"\"\n  admin: {}\n  templated: {{{{ .Values.password | b64enc }}}}\nstringData:\n  token: changeme\n  key: TESTKEY2\n  other: ${{OTHER}}\n  pin: \"1234\"\n",
