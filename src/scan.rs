@@ -208,11 +208,18 @@ impl<'e> Scanner<'e> {
             }
             out.push(self.finding(blob, m, &mut lines, &secrets));
         }
-        // The same key twice in one file (an OpenPGP keyring lists a key in several packets):
-        // one finding, at its first place.
+        // The same key twice in one object (an OpenPGP keyring lists a key in several packets of
+        // one block): one finding. The same key at two places (a Secret's tls.crt and ca.crt)
+        // stays two findings, one per place.
         let mut seen = std::collections::HashSet::new();
         out.retain(|f| {
-            f.crypto.is_none() || seen.insert((f.rule_id.clone(), f.fingerprint.clone()))
+            f.crypto.is_none()
+                || seen.insert((
+                    f.rule_id.clone(),
+                    f.fingerprint.clone(),
+                    f.location.byte_start,
+                    f.location.byte_end,
+                ))
         });
         out
     }

@@ -5,6 +5,7 @@
 
 use super::crypto;
 use super::filter;
+use super::k8s::{self, judge::Verdict};
 use super::rule::Rule;
 use super::validate;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
@@ -72,8 +73,11 @@ pub struct Engine {
     path_only: Vec<bool>,
     path_restricted: Vec<bool>,
     generic: Vec<bool>,
-    /// Rules whose matches the crypto parser supersedes (generic ones and PEM-text private keys).
+    /// Rules whose matches the crypto parser supersedes (generic ones, PEM-text private keys, and
+    /// Secret values, which are key material only when the parser says so).
     yields_to_crypto: Vec<bool>,
+    /// Rules whose values a structural detector finds (`detector = "…"`), and which field.
+    detectors: Vec<Option<k8s::Field>>,
     /// Who keeps a secret that two specific rules of equal standing report: see [`dedupe`].
     tiebreak: Vec<u8>,
     /// Keyword patterns from this index on belong to the crypto parser, not to rules.
@@ -89,6 +93,8 @@ struct Scratch {
     path_ok: Vec<bool>,
     excluded: Vec<bool>,
     glob_hits: Vec<usize>,
+    /// Rules with a detector whose keyword hit: the detector runs once per blob for all of them.
+    detector_hits: Vec<usize>,
 }
 
 thread_local! {
@@ -165,10 +171,7 @@ impl Engine {
         let path_only = rules.iter().map(|r| r.spec.keywords.is_empty()).collect();
         let path_restricted = rules.iter().map(|r| !r.spec.paths.is_empty()).collect();
         let generic = rules.iter().map(|r| r.spec.category == "generic").collect();
-        let yields_to_crypto = rules
-            .iter()
-            .map(|r| matches!(r.spec.category.as_str(), "generic" | "private-key"))
-            .collect();
+        let (detectors, yields_to_crypto) = detectors_and_yielding(&rules);
         // Two specific rules on the same secret: a vendor rule names the service (an AWS key
         // pair beats "a value in a credentials file"); then a rule scoped to this kind of file
         // (.git-credentials) knows the format better than one that matches anywhere (any URL
@@ -195,6 +198,7 @@ impl Engine {
             path_restricted,
             generic,
             yields_to_crypto,
+            detectors,
             tiebreak,
             crypto_keywords_from,
             crypto_enabled: true,
@@ -254,6 +258,7 @@ impl Engine {
                 path_ok,
                 excluded,
                 glob_hits,
+                detector_hits,
             } = &mut *s;
             let n = self.rules.len();
             path_ok.clear();
@@ -273,6 +278,7 @@ impl Engine {
                 }
             }
             windows.clear();
+            detector_hits.clear();
             // Path-only rules: the whole file is the window.
             for i in 0..n {
                 if self.path_only[i] && path_ok[i] && !excluded[i] {
@@ -290,6 +296,12 @@ impl Engine {
                     if excluded[r] || (self.path_restricted[r] && !path_ok[r]) {
                         continue;
                     }
+                    if self.detectors[r].is_some() {
+                        if !detector_hits.contains(&r) {
+                            detector_hits.push(r);
+                        }
+                        continue;
+                    }
                     let rule = &self.rules[r];
                     let start = hit.start().saturating_sub(rule.window_before());
                     let end = hit
@@ -301,19 +313,10 @@ impl Engine {
             }
             let before = out.len();
             if self.crypto_enabled && (crypto_hit || crypto::wants_binary(path, data)) {
-                for item in crypto::detect(path, data) {
-                    out.push(RawMatch {
-                        rule: NATIVE,
-                        secret: item.span.clone(),
-                        span: item.span,
-                        crypto: Some(Box::new(CryptoHit {
-                            rule_id: item.rule_id,
-                            severity: item.severity,
-                            info: item.info,
-                        })),
-                        self_identifying: true,
-                    });
-                }
+                push_native(crypto::detect(path, data), None, out);
+            }
+            if !detector_hits.is_empty() {
+                self.run_detectors(path, data, detector_hits, before, out);
             }
             if windows.is_empty() && out.len() == before {
                 return;
@@ -337,6 +340,68 @@ impl Engine {
                 &self.tiebreak,
             ));
         });
+    }
+
+    /// Run the structural detector for the rules in `rules` and judge each value it finds: key
+    /// material is the crypto parser's (already found at `out[native_from..]`, or parsed here from
+    /// the decoded value), dummies are nothing, the rest is a match of the value's rule. Each
+    /// value is its own match, so two values of one Secret never merge.
+    fn run_detectors(
+        &self,
+        path: &str,
+        data: &[u8],
+        rules: &[usize],
+        native_from: usize,
+        out: &mut Vec<RawMatch>,
+    ) {
+        let values = k8s::find(data);
+        let parsed = Spans::new(
+            out[native_from..]
+                .iter()
+                .filter(|m| m.rule == NATIVE)
+                .map(|m| m.span.clone()),
+        );
+        for v in &values {
+            let Some(&r) = rules.iter().find(|&&r| self.detectors[r] == Some(v.field)) else {
+                continue;
+            };
+            match k8s::judge::judge(v.field, &v.value) {
+                Verdict::Nothing => {}
+                Verdict::Crypto(raw) => {
+                    if parsed.overlaps(&v.span) || !self.crypto_enabled {
+                        continue;
+                    }
+                    let items = crypto::detect(path, &raw);
+                    if items.is_empty() {
+                        self.push_value(r, v, out);
+                    } else {
+                        let encoding = (v.field == k8s::Field::Data).then_some("base64");
+                        let items = items.into_iter().map(|mut i| {
+                            i.span = v.span.clone();
+                            i
+                        });
+                        push_native(items, encoding, out);
+                    }
+                }
+                Verdict::Report => self.push_value(r, v, out),
+            }
+        }
+    }
+
+    /// A Secret value as a match of rule `r`, if the rule's own filters accept it. The filters see
+    /// the decoded value, and `allow_match` sees it as the line `  name: value`.
+    fn push_value(&self, r: usize, v: &k8s::SecretValue, out: &mut Vec<RawMatch>) {
+        let mut whole = format!("  {}: ", v.name).into_bytes();
+        whole.extend_from_slice(&v.value);
+        if self.accept(&self.rules[r], &v.value, &whole) {
+            out.push(RawMatch {
+                rule: r,
+                span: v.span.clone(),
+                secret: v.span.clone(),
+                crypto: None,
+                self_identifying: false,
+            });
+        }
     }
 
     fn run_rule(
@@ -449,6 +514,61 @@ impl Engine {
     }
 }
 
+/// Byte ranges sorted by start, with the running maximum of their ends: whether any overlaps a
+/// given range is a binary search, so checking every Secret value stays linear-logarithmic.
+struct Spans {
+    starts: Vec<usize>,
+    max_end: Vec<usize>,
+}
+
+impl Spans {
+    fn new(spans: impl Iterator<Item = Range<usize>>) -> Spans {
+        let mut spans: Vec<Range<usize>> = spans.collect();
+        spans.sort_by_key(|s| s.start);
+        let mut max = 0;
+        let max_end = spans
+            .iter()
+            .map(|s| {
+                max = max.max(s.end);
+                max
+            })
+            .collect();
+        Spans {
+            starts: spans.iter().map(|s| s.start).collect(),
+            max_end,
+        }
+    }
+
+    fn overlaps(&self, r: &Range<usize>) -> bool {
+        let before_end = self.starts.partition_point(|&s| s < r.end);
+        before_end > 0 && self.max_end[before_end - 1] > r.start
+    }
+}
+
+/// The crypto parser's items as matches (with `encoding` overriding theirs when given).
+fn push_native(
+    items: impl IntoIterator<Item = crypto::CryptoItem>,
+    encoding: Option<&str>,
+    out: &mut Vec<RawMatch>,
+) {
+    for mut item in items {
+        if let Some(e) = encoding {
+            item.info.encoding = e.to_string();
+        }
+        out.push(RawMatch {
+            rule: NATIVE,
+            secret: item.span.clone(),
+            span: item.span,
+            crypto: Some(Box::new(CryptoHit {
+                rule_id: item.rule_id,
+                severity: item.severity,
+                info: item.info,
+            })),
+            self_identifying: true,
+        });
+    }
+}
+
 /// How much of the line before a match `allow_before` sees.
 const CONTEXT_BEFORE: usize = 256;
 
@@ -465,6 +585,21 @@ fn allowed_by_context(rule: &Rule, data: &[u8], start: usize) -> bool {
     };
     rule.allow_before_regexes()
         .is_ok_and(|a| a.iter().any(|re| re.is_match(line)))
+}
+
+/// Per rule: the field its structural detector reports, if any, and whether the crypto parser
+/// supersedes its matches (generic rules, PEM-text private keys, Secret values).
+fn detectors_and_yielding(rules: &[Rule]) -> (Vec<Option<k8s::Field>>, Vec<bool>) {
+    let detectors: Vec<Option<k8s::Field>> = rules
+        .iter()
+        .map(|r| r.spec.detector.as_deref().and_then(k8s::detector_field))
+        .collect();
+    let yields = rules
+        .iter()
+        .zip(&detectors)
+        .map(|(r, d)| d.is_some() || matches!(r.spec.category.as_str(), "generic" | "private-key"))
+        .collect();
+    (detectors, yields)
 }
 
 fn glob(g: &str) -> Result<globset::Glob, String> {
@@ -686,6 +821,17 @@ examples = ["zz_sk_0123456789abcdef"]
         let e = Engine::new(parse_rule_file(rules, "t").expect("parse")).expect("engine");
         let data = b"secret = zz_sk_0123456789abcdef\nacme_secret = other\n";
         assert_eq!(ids(&e, "a.env", data), vec!["zzz-prefixed"]);
+    }
+
+    #[test]
+    fn spans_overlap_by_binary_search() {
+        let s = Spans::new([10..20, 12..14, 30..40].into_iter());
+        assert!(s.overlaps(&(19..25)));
+        assert!(s.overlaps(&(13..13 + 1)));
+        assert!(!s.overlaps(&(20..30)));
+        assert!(!s.overlaps(&(0..10)));
+        assert!(s.overlaps(&(39..50)));
+        assert!(!Spans::new(std::iter::empty()).overlaps(&(0..5)));
     }
 
     #[test]

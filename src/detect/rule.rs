@@ -54,7 +54,15 @@ pub struct RuleSpec {
     #[serde(default)]
     pub keywords: Vec<String>,
     /// Regex over bytes. A named group `secret` marks the secret; without it the whole match is.
+    /// Empty when a `detector` finds the rule's values instead.
+    #[serde(default)]
     pub pattern: String,
+    /// A built-in structural detector that finds the rule's values instead of `pattern` (see
+    /// `detect::k8s`): for formats whose meaning a regex cannot see (a value is a secret because
+    /// of the object it sits in). The rule's keywords and paths still decide when it runs, and
+    /// its filters still judge each value.
+    #[serde(default)]
+    pub detector: Option<String>,
     #[serde(default)]
     pub min_entropy: Option<f64>,
     /// Minimum secret length in bytes (after the regex).
@@ -165,6 +173,19 @@ impl Rule {
         }
         if spec.keywords.iter().any(|k| k.len() < 2) {
             return Err("keywords must be at least 2 bytes long".into());
+        }
+        match &spec.detector {
+            Some(d) if crate::detect::k8s::detector_field(d).is_none() => {
+                let known: Vec<&str> = crate::detect::k8s::DETECTORS.iter().map(|d| d.0).collect();
+                return Err(format!(
+                    "unknown detector {d:?} (known: {})",
+                    known.join(", ")
+                ));
+            }
+            None if spec.pattern.is_empty() => {
+                return Err("a rule needs a pattern (or a detector)".into());
+            }
+            _ => {}
         }
         if let Some(v) = &spec.validator {
             if !crate::detect::validate::is_known(v) {

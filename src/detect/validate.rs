@@ -319,28 +319,11 @@ fn k8s_secret_value(secret: &[u8]) -> bool {
         && !filter::is_weak_placeholder(t)
 }
 
-/// A Kubernetes Secret `data:` value: standard base64 that decodes either to text that is not a
-/// placeholder (`cGFzc3dvcmQ=` is "password") or to at least 16 bytes of binary (a keystore).
+/// A Kubernetes Secret `data:` value that is a secret of its own: judged by its decoded content,
+/// exactly as the Secret detector judges it (key material and dummies are not).
 fn k8s_secret_data(secret: &[u8]) -> bool {
-    if secret.len() % 4 != 0 || secret.len() < 4 {
-        return false;
-    }
-    let Ok(raw) = base64::engine::general_purpose::STANDARD.decode(secret) else {
-        return false;
-    };
-    match std::str::from_utf8(&raw) {
-        Ok(text) if text.chars().all(|c| !c.is_control() || c.is_whitespace()) => {
-            let t = text.trim();
-            if t.contains(char::is_whitespace) {
-                // Structured content (a .dockerconfigjson, a PEM key, a config file): judged by size.
-                return t.len() >= 16;
-            }
-            t.len() >= 3
-                && !filter::is_non_secret(t.as_bytes())
-                && t.bytes().any(|c| c.is_ascii_alphabetic())
-        }
-        _ => raw.len() >= 16,
-    }
+    crate::detect::k8s::judge::judge(crate::detect::k8s::Field::Data, secret)
+        == crate::detect::k8s::judge::Verdict::Report
 }
 
 #[cfg(test)]

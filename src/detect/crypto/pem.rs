@@ -114,7 +114,8 @@ pub fn scan(data: &[u8], out: &mut Vec<Found>) -> Vec<Range<usize>> {
         spans.push(span.clone());
         pos = block_end;
         let body = data.get(header_end..body_end).unwrap_or_default();
-        for info in parse_block(label, body) {
+        let body = uncommented(data, start, body);
+        for info in parse_block(label, &body) {
             out.push(Found {
                 span: span.clone(),
                 info,
@@ -122,6 +123,42 @@ pub fn scan(data: &[u8], out: &mut Vec<Found>) -> Vec<Range<usize>> {
         }
     }
     spans
+}
+
+/// The comment marker (`#`, `//`) written before the BEGIN marker at `start` on its line, when
+/// that is all there is before it: a block commented out line by line, which still holds the key.
+fn comment_marker(data: &[u8], start: usize) -> Option<&'static [u8]> {
+    let from = start.saturating_sub(64);
+    let before = data.get(from..start)?;
+    let line = match memchr::memrchr(b'\n', before) {
+        Some(nl) => &before[nl + 1..],
+        None if from == 0 => before,
+        None => return None,
+    };
+    match line.trim_ascii() {
+        b"#" => Some(b"#"),
+        b"//" => Some(b"//"),
+        _ => None,
+    }
+}
+
+/// The body of the block that starts at `start`, uncommented when the block is commented out.
+fn uncommented<'a>(data: &[u8], start: usize, body: &'a [u8]) -> std::borrow::Cow<'a, [u8]> {
+    match comment_marker(data, start) {
+        Some(marker) => std::borrow::Cow::Owned(uncomment(body, marker)),
+        None => std::borrow::Cow::Borrowed(body),
+    }
+}
+
+/// A commented-out body with each line's leading blanks and comment marker removed.
+fn uncomment(body: &[u8], marker: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(body.len());
+    for line in body.split(|&b| b == b'\n') {
+        let t = line.trim_ascii_start();
+        out.extend_from_slice(t.strip_prefix(marker).unwrap_or(line));
+        out.push(b'\n');
+    }
+    out
 }
 
 /// Length of a body without END line: up to `stop` (the next marker), a blank line after some
