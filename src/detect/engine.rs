@@ -373,7 +373,11 @@ impl Engine {
                     }
                     let items = crypto::detect(path, &raw);
                     if items.is_empty() {
-                        self.push_value(r, v, out);
+                        // PEM the parser calls a mere mention (a bare BEGIN line, an empty
+                        // block) is nothing; DER it cannot read may still be a secret.
+                        if memchr::memmem::find(&raw, b"-----BEGIN").is_none() {
+                            self.push_value(r, v, out);
+                        }
                     } else {
                         let encoding = (v.field == k8s::Field::Data).then_some("base64");
                         let items = items.into_iter().map(|mut i| {

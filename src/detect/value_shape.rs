@@ -66,7 +66,28 @@ pub fn trim_unbalanced_closers(mut b: &[u8]) -> &[u8] {
 
 /// True if the value has one of the structures below that no credential has.
 pub fn is_structured_non_secret(b: &[u8]) -> bool {
-    is_sigv4_scope(b) || is_artifact_coordinate(b) || is_selector(b) || is_percent_vars_only(b)
+    is_sigv4_scope(b)
+        || is_artifact_coordinate(b)
+        || is_selector(b)
+        || is_percent_vars_only(b)
+        || is_concatenation(b)
+}
+
+/// `+authKey`, `+ token,`, `. $secret`: the rest of a string concatenation in code (`"--authkey="
+/// + authKey`), where the value the regex took is the operator and a variable's name.
+fn is_concatenation(b: &[u8]) -> bool {
+    let Some((&op, rest)) = b.split_first() else {
+        return false;
+    };
+    let rest = trim_unbalanced_closers(rest.trim_ascii_start());
+    let rest = rest.strip_prefix(b"$").unwrap_or(rest);
+    matches!(op, b'+' | b'.')
+        && rest
+            .first()
+            .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_')
+        && rest
+            .iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.'))
 }
 
 /// An AWS Signature V4 credential scope, `KEYID/20150830/us-east-1/iam/aws4_request`: the public
@@ -139,6 +160,16 @@ fn is_percent_vars_only(b: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn concatenations_are_code() {
+        for v in [&b"+authKey,"[..], b"+ token", b". $secret", b"+cfg.apiKey)"] {
+            assert!(is_structured_non_secret(v), "{v:?}");
+        }
+        for v in [&b"+Xk9#mQ2pL7"[..], b".htpasswd-Zq7", b"+1555123456"] {
+            assert!(!is_structured_non_secret(v), "{v:?}");
+        }
+    }
 
     #[test]
     fn fields_are_cut_at_the_next_assignment() {

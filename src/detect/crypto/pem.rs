@@ -353,9 +353,19 @@ pub fn decode_b64(s: &str) -> Option<Vec<u8>> {
 /// there is a placeholder, not a cut key.
 const PLACEHOLDER_BASE64: usize = 40;
 
+/// `XXXX…`, `AAAA…=`: a body of at most three distinct characters is a placeholder, whatever
+/// its length (a real key's base64 uses most of the alphabet within a line).
+fn low_variety(base64: &str) -> bool {
+    let mut seen = [false; 256];
+    for b in base64.bytes() {
+        seen[usize::from(b)] = true;
+    }
+    seen.iter().filter(|s| **s).count() <= 3
+}
+
 fn parse_block(label: &str, body: &[u8]) -> Vec<CryptoInfo> {
     let parsed = split_body(body);
-    let placeholder = parsed.base64.len() < PLACEHOLDER_BASE64;
+    let placeholder = parsed.base64.len() < PLACEHOLDER_BASE64 || low_variety(&parsed.base64);
     let mut infos = if parsed.foreign {
         vec![CryptoInfo::unparseable(
             "pem",

@@ -135,7 +135,53 @@ fn is_dummy(v: &[u8]) -> bool {
         .filter(|b| b.is_ascii_alphabetic())
         .map(u8::to_ascii_lowercase)
         .collect();
-    !letters.is_empty() && letters.len() <= 64 && made_of_words(&letters)
+    (!letters.is_empty() && letters.len() <= 64 && made_of_words(&letters))
+        || is_lone_word(v)
+        || is_named_dummy(v)
+}
+
+/// Words a test or example puts in a value to say what it stands for (`TESTROOTCAS0`,
+/// `CA1-secret`, `admin_password`, `this_is_the_secret`).
+const MARKERS: &[&str] = &[
+    "admin", "ca", "cert", "certs", "data", "dummy", "example", "fake", "is", "key", "my", "pass",
+    "password", "root", "sample", "secret", "test", "the", "this", "token", "user", "value",
+];
+
+/// A value spelt like a name: runs of letters of one case (or capitalised) joined by `_`, `-`,
+/// `.` or short digit groups, one run being a marker word or an upper-case run starting with
+/// TEST/DUMMY/FAKE. Generated secrets mix cases inside their runs; passphrases of ordinary
+/// words carry no marker and stay reported.
+fn is_named_dummy(v: &[u8]) -> bool {
+    let mut marker = false;
+    for run in v.split(|c| matches!(c, b'_' | b'-' | b'.')) {
+        let letters = run.iter().take_while(|c| c.is_ascii_alphabetic()).count();
+        let (word, digits) = run.split_at(letters);
+        if digits.len() > 2 || !digits.iter().all(u8::is_ascii_digit) {
+            return false;
+        }
+        let lower = word.to_ascii_lowercase();
+        let one_case = word.iter().skip(1).all(u8::is_ascii_lowercase)
+            || word.iter().all(u8::is_ascii_uppercase);
+        if !one_case {
+            return false;
+        }
+        let upper_prefix = word.iter().all(u8::is_ascii_uppercase)
+            && ["test", "dummy", "fake"]
+                .iter()
+                .any(|p| lower.starts_with(p.as_bytes()));
+        marker |= upper_prefix || MARKERS.iter().any(|m| m.as_bytes() == lower.as_slice());
+    }
+    marker
+}
+
+/// One lowercase word with at most two digits after it (`storageos`, `postgresql`, `mpass2`): a
+/// product, user or demo name put where a secret goes. A generated secret mixes cases, digits or
+/// symbols; a person's weak password of this shape is the price of not drowning examples' and
+/// service bindings' names in alarms.
+fn is_lone_word(v: &[u8]) -> bool {
+    let letters = v.iter().take_while(|b| b.is_ascii_lowercase()).count();
+    let digits = v.len() - letters;
+    letters >= 1 && letters <= 10 && digits <= 2 && v[letters..].iter().all(u8::is_ascii_digit)
 }
 
 /// The letters split entirely into [`DUMMY_WORDS`] (dynamic programming, linear in the length).
@@ -171,6 +217,14 @@ mod tests {
             b"mysecretpassword1",
             b"12345",
             b"dummy-token",
+            b"storageos",
+            b"postgresql",
+            b"mpass2",
+            b"TESTROOTCAS0",
+            b"TESTALLCERTS",
+            b"CA1-secret",
+            b"admin_password",
+            b"this_is_the_very_deep_secret",
         ] {
             assert_eq!(judge(Field::Data, &b64(v)), Verdict::Nothing, "{v:?}");
             assert_eq!(judge(Field::StringData, v), Verdict::Nothing, "{v:?}");
@@ -189,6 +243,16 @@ mod tests {
     #[test]
     fn secrets_and_key_material() {
         assert_eq!(judge(Field::Data, &b64(b"Qr7!vLm2#xK9")), Verdict::Report);
+        // Longer, mixed or with more digits than a name's suffix: judged a secret.
+        for v in [
+            &b"sCaleio123"[..],
+            b"kubernetesadmin",
+            b"orders2024",
+            b"correct-horse-battery-staple",
+            b"Test_k9Lq2xPz",
+        ] {
+            assert_eq!(judge(Field::StringData, v), Verdict::Report, "{v:?}");
+        }
         assert_eq!(
             judge(Field::StringData, b"wEGtAYrMGoEVyPciPrTH"),
             Verdict::Report
