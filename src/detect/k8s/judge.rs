@@ -181,7 +181,7 @@ fn is_named_dummy(v: &[u8]) -> bool {
 fn is_lone_word(v: &[u8]) -> bool {
     let letters = v.iter().take_while(|b| b.is_ascii_lowercase()).count();
     let digits = v.len() - letters;
-    letters >= 1 && letters <= 10 && digits <= 2 && v[letters..].iter().all(u8::is_ascii_digit)
+    (1..=10).contains(&letters) && digits <= 2 && v[letters..].iter().all(u8::is_ascii_digit)
 }
 
 /// The letters split entirely into [`DUMMY_WORDS`] (dynamic programming, linear in the length).
