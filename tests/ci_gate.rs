@@ -120,16 +120,11 @@ fn pull_request_gate_fails_on_new_secrets_only() {
 
 /// A private key made by openssl now, in PEM.
 fn fresh_private_key() -> String {
-    let out = std::process::Command::new("openssl")
-        .args(["genpkey", "-algorithm", "ed25519"])
-        .output()
-        .expect("openssl");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let pem = common::openssl(
+        std::path::Path::new("."),
+        &["genpkey", "-algorithm", "ed25519"],
     );
-    String::from_utf8(out.stdout).expect("PEM is ASCII")
+    String::from_utf8(pem).expect("PEM is ASCII")
 }
 
 /// A clone as a new team has it: `main`, a checked-out feature branch, an unrelated branch that

@@ -7,25 +7,11 @@ mod common;
 use common::git::Repo;
 use common::{github_token, json, run_in};
 use std::path::Path;
-use std::process::Command;
 
 /// A real RSA key made by openssl, in PKCS#1 PEM.
 fn rsa_key(dir: &Path) -> String {
-    let path = dir.join("gen.key");
-    let out = Command::new("openssl")
-        .args(["genrsa", "-traditional", "-out"])
-        .arg(&path)
-        .arg("2048")
-        .output()
-        .expect("run openssl");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let pem = std::fs::read_to_string(&path).expect("key file");
-    std::fs::remove_file(&path).expect("remove key");
-    pem
+    let pem = common::openssl(dir, &["genrsa", "-traditional", "2048"]);
+    String::from_utf8(pem).expect("PEM is ASCII")
 }
 
 /// A repository holding credentials only in tests, docs and examples.

@@ -5,30 +5,16 @@
 
 mod common;
 
+use common::openssl;
 use common::{json, random_base62, run_in};
 use serde_json::Value;
 use std::path::Path;
-use std::process::Command;
 
 /// A key pair and its self-signed certificate, made by openssl, with openssl's own SPKI hash.
 struct Tls {
     key: String,
     cert: String,
     spki: String,
-}
-
-fn openssl(dir: &Path, args: &[&str]) -> Vec<u8> {
-    let out = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("openssl is needed by these tests");
-    assert!(
-        out.status.success(),
-        "openssl {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
 }
 
 fn tls(algorithm: &str) -> Tls {
