@@ -59,8 +59,8 @@ pub fn run(command: Command) -> Result<u8> {
                 },
             )
         }
-        Command::Completions { shell } => crate::manual::completions(shell),
-        Command::Man { dir } => crate::manual::man(dir.as_deref()),
+        Command::Completions { shell } => crate::manual::completions(shell).map(|()| exit::CLEAN),
+        Command::Man { dir } => crate::manual::man(dir.as_deref()).map(|()| exit::CLEAN),
         Command::Rules { command } => rules(command),
         Command::Config {
             command: ConfigCommand::Check { file },

@@ -8,17 +8,17 @@ use std::io::Write;
 use std::path::Path;
 
 /// `keyaudit completions SHELL`: the completion script on stdout.
-pub fn completions(shell: clap_complete::Shell) -> Result<u8> {
+pub fn completions(shell: clap_complete::Shell) -> Result<()> {
     let mut cmd = Cli::command();
     let mut out = std::io::stdout().lock();
     clap_complete::generate(shell, &mut cmd, "keyaudit", &mut out);
     out.flush()?;
-    Ok(crate::app::exit::CLEAN)
+    Ok(())
 }
 
 /// `keyaudit man`: the top page on stdout (its SUBCOMMANDS section lists every command), or with
 /// `--dir`, one page per command and subcommand (`keyaudit-baseline-create.1`) written there.
-pub fn man(dir: Option<&Path>) -> Result<u8> {
+pub fn man(dir: Option<&Path>) -> Result<()> {
     let cmd = Cli::command();
     match dir {
         None => {
@@ -32,5 +32,5 @@ pub fn man(dir: Option<&Path>) -> Result<u8> {
                 .with_context(|| format!("writing manual pages to {}", dir.display()))?;
         }
     }
-    Ok(crate::app::exit::CLEAN)
+    Ok(())
 }
