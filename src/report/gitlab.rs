@@ -19,7 +19,7 @@
 //!
 //! GitLab publishes the schema only as a RubyGem and on its own npm registry, neither reachable
 //! here, so the report is not validated against it in tests; the tests check each constraint the
-//! schema states (listed above and in `tests/gitlab.rs`).
+//! schema states (listed above and in `tests/it/gitlab.rs`).
 
 use super::ReportContext;
 use crate::finding::{Finding, Severity};

@@ -1,10 +1,10 @@
 //! `keyaudit scan --git` end to end: real repositories with backdated commits, the real binary,
 //! and the JSON and SARIF reports it writes.
 
-mod common;
+use crate::common;
 
-use common::git::Repo;
-use common::{github_token, json, run_in, validate_sarif};
+use crate::common::git::Repo;
+use crate::common::{github_token, json, run_in, validate_sarif};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::Path;

@@ -1,10 +1,10 @@
 //! The inventory and the policy end to end: a repository with backdated history, real keys and
 //! certificates from `fixtures/crypto`, real-format tokens, and `--now` fixed so nothing rots.
 
-mod common;
+use crate::common;
 
-use common::git::Repo;
-use common::{github_token, json, run_in};
+use crate::common::git::Repo;
+use crate::common::{github_token, json, run_in};
 use serde_json::Value;
 use std::path::Path;
 

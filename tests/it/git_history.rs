@@ -9,8 +9,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Mutex;
 
-mod common;
-use common::git::Repo;
+use crate::common::git::Repo;
 use std::time::{Duration, Instant};
 
 // ---------------------------------------------------------------------------------------------

@@ -3,10 +3,10 @@
 //! It must pass on everything accepted (baseline, configuration allowlist, inline allow, what the
 //! base branch already had) and fail on a new secret only, with reports GitHub and GitLab accept.
 
-mod common;
+use crate::common;
 
-use common::git::Repo;
-use common::{github_token, run_in, validate_sarif};
+use crate::common::git::Repo;
+use crate::common::{github_token, run_in, validate_sarif};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;

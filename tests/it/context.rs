@@ -2,10 +2,10 @@
 //! documentation examples passes the default gate with every finding still reported; the same
 //! key in application configuration fails it; a checksummed token fails it anywhere.
 
-mod common;
+use crate::common;
 
-use common::git::Repo;
-use common::{github_token, json, run_in};
+use crate::common::git::Repo;
+use crate::common::{github_token, json, run_in};
 use std::path::Path;
 
 /// A real RSA key made by openssl, in PKCS#1 PEM.

@@ -1,8 +1,7 @@
 //! End-to-end tests of `keyaudit scan` through the real binary: exit codes, bad input of every
 //! kind, report files, determinism, JSON schema and SARIF validity.
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::fs;
 use std::path::Path;
 

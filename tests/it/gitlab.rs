@@ -2,10 +2,10 @@
 //! registry here (it ships as a RubyGem and on GitLab's own npm registry), so `check_report`
 //! enforces, one by one, the constraints schema 15.1.0 states for this report type.
 
-mod common;
+use crate::common;
 
-use common::git::Repo;
-use common::{github_token, run_in};
+use crate::common::git::Repo;
+use crate::common::{github_token, run_in};
 use serde_json::Value;
 use std::fs;
 

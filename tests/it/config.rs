@@ -2,10 +2,10 @@
 //! regex, path, rule), excludes, disabled rules, rule paths and the exit threshold, through the
 //! real binary on file trees and real git repositories.
 
-mod common;
+use crate::common;
 
-use common::git::Repo;
-use common::{github_token, json, run_in};
+use crate::common::git::Repo;
+use crate::common::{github_token, json, run_in};
 use std::fs;
 use std::path::Path;
 

@@ -1,8 +1,8 @@
 //! Baselines: accepted findings stay quiet when lines move; a changed or new secret is reported.
 
-mod common;
+use crate::common;
 
-use common::{github_token, json, run_in, validate_sarif};
+use crate::common::{github_token, json, run_in, validate_sarif};
 use std::fs;
 
 #[test]

@@ -1,9 +1,9 @@
 //! `scan --staged` and the installed pre-commit hook, through real `git add` / `git commit`.
 
-mod common;
+use crate::common;
 
-use common::git::Repo;
-use common::{github_token, json, run_in};
+use crate::common::git::Repo;
+use crate::common::{github_token, json, run_in};
 use std::process::Command;
 
 fn staged(repo: &Repo) -> serde_json::Value {

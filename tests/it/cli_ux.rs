@@ -3,9 +3,8 @@
 //! standard input, NO_COLOR, --quiet, --exit-code, diagnostics on stderr, the summary line and
 //! the inventory document.
 
-mod common;
-use common::git::Repo;
-use common::*;
+use crate::common::git::Repo;
+use crate::common::*;
 use std::fs;
 use std::path::Path;
 use std::process::Command;

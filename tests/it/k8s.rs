@@ -3,10 +3,10 @@
 //! the real binary. A private key must be the parsed critical key paired with its certificate, a
 //! certificate a note, a dummy nothing, and every other value its own high finding at its place.
 
-mod common;
+use crate::common;
 
-use common::openssl;
-use common::{json, random_base62, run_in};
+use crate::common::openssl;
+use crate::common::{json, random_base62, run_in};
 use serde_json::Value;
 use std::path::Path;
 
