@@ -9,6 +9,7 @@
 pub mod gitlab;
 pub mod json;
 pub mod progress;
+pub mod repo_uri;
 pub mod sarif;
 pub mod text;
 pub mod uri_base;

@@ -384,11 +384,16 @@ pub fn build(outcome: &ScanOutcome, ctx: &ReportContext<'_>) -> sarif::Sarif {
         .iter()
         .filter_map(|g| {
             let head = g.summary.head_commit.clone()?;
-            let uri = g.summary.origin_url.clone().unwrap_or_else(|| {
-                let dir = std::fs::canonicalize(&g.repo)
-                    .map_or_else(|_| g.repo.clone(), |p| p.to_string_lossy().into_owned());
-                format!("file://{}", uri_path(&dir))
-            });
+            // A clone of a local path (or an scp-like address) is made an absolute URI; when
+            // it cannot be, the repository itself is named.
+            let origin = g.summary.origin_url.as_deref();
+            let uri = origin
+                .and_then(super::repo_uri::absolute)
+                .unwrap_or_else(|| {
+                    let dir = std::fs::canonicalize(&g.repo)
+                        .map_or_else(|_| g.repo.clone(), |p| p.to_string_lossy().into_owned());
+                    format!("file://{}", uri_path(&dir))
+                });
             Some(
                 sarif::VersionControlDetails::builder()
                     .repository_uri(uri)
