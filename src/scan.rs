@@ -9,7 +9,7 @@ use crate::detect::{Engine, RawMatch};
 use crate::finding::{self, Context, Finding, Location, Position};
 use crate::source::git::GitOrigin;
 use crate::source::roots::RepoPaths;
-use crate::source::{Blob, BlobSink, Origin, Problem, ProblemKind};
+use crate::source::{Blob, BlobSink, Origin, Problem, ProblemKind, Step};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -131,14 +131,42 @@ pub struct Progress {
     pub findings: AtomicU64,
     /// What the run is doing now (`walking files`, `history of repo`), named by the driver.
     phase: Mutex<String>,
+    /// The source's step within the phase and its total when known, named by the source.
+    step: Mutex<Option<(Step, Option<u64>)>>,
+    step_done: AtomicU64,
+}
+
+/// A source's step as the display shows it: what, how far, out of how many.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StepProgress {
+    pub step: Step,
+    pub done: u64,
+    pub total: Option<u64>,
 }
 
 impl Progress {
-    /// Name the phase the display shows from now on.
+    /// Name the phase the display shows from now on; the previous phase's step ends with it.
     pub fn set_phase(&self, phase: impl Into<String>) {
         if let Ok(mut p) = self.phase.lock() {
             *p = phase.into();
         }
+        self.start_step(None);
+    }
+
+    fn start_step(&self, step: Option<(Step, Option<u64>)>) {
+        if let Ok(mut s) = self.step.lock() {
+            *s = step;
+            self.step_done.store(0, Ordering::Relaxed);
+        }
+    }
+
+    pub fn step(&self) -> Option<StepProgress> {
+        let (step, total) = (*self.step.lock().ok()?)?;
+        Some(StepProgress {
+            step,
+            done: self.step_done.load(Ordering::Relaxed),
+            total,
+        })
     }
 
     pub fn phase(&self) -> String {
@@ -393,6 +421,14 @@ impl BlobSink for Scanner<'_> {
     fn problem(&self, problem: Problem) {
         lock(&self.problems).push(problem);
     }
+
+    fn step(&self, step: Step, total: Option<u64>) {
+        self.progress.start_step(Some((step, total)));
+    }
+
+    fn advance(&self, n: u64) {
+        self.progress.step_done.fetch_add(n, Ordering::Relaxed);
+    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -601,4 +637,28 @@ fn collapse_versions(findings: Vec<Finding>) -> Vec<Finding> {
             Some(f)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_scanner_counts_what_a_source_reports() {
+        use crate::source::BlobSink;
+        let engine = crate::detect::Engine::new(Vec::new()).expect("an engine without rules");
+        let scanner = Scanner::new(&engine, Default::default());
+        scanner.progress.set_phase("history of repo");
+        scanner.step(Step::ScanningBlobs, Some(48_211));
+        scanner.advance(3);
+        scanner.advance(4);
+        let s = scanner.progress.step().expect("a step");
+        assert_eq!(
+            (s.step, s.done, s.total),
+            (Step::ScanningBlobs, 7, Some(48_211))
+        );
+        // A new phase (the work tree after the history) ends the step.
+        scanner.progress.set_phase("work tree of repo");
+        assert_eq!(scanner.progress.step(), None);
+    }
 }

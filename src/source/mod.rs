@@ -76,8 +76,42 @@ pub struct Problem {
     pub message: String,
 }
 
+/// A step of a source's work that takes long enough on a large repository to be worth naming
+/// on a progress display, with its unit of work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// Following commits from the refs back through history.
+    WalkingCommits,
+    /// Diffing each commit's tree against its parents'.
+    DiffingTrees,
+    /// Reading blobs out of the packs and handing them over.
+    ScanningBlobs,
+}
+
+impl Step {
+    pub fn label(self) -> &'static str {
+        match self {
+            Step::WalkingCommits => "walking commits",
+            Step::DiffingTrees => "diffing trees",
+            Step::ScanningBlobs => "scanning blobs",
+        }
+    }
+
+    pub fn unit(self) -> &'static str {
+        match self {
+            Step::WalkingCommits | Step::DiffingTrees => "commits",
+            Step::ScanningBlobs => "blobs",
+        }
+    }
+}
+
 /// Receives blobs and problems from a source. Called concurrently from the source's threads.
 pub trait BlobSink: Sync {
     fn blob(&self, blob: Blob<'_>);
     fn problem(&self, problem: Problem);
+    /// The source starts `step`, of `total` units when known. For progress only: the default
+    /// ignores it, so sinks that do not show progress need nothing.
+    fn step(&self, _step: Step, _total: Option<u64>) {}
+    /// `n` more units of the current step are done.
+    fn advance(&self, _n: u64) {}
 }

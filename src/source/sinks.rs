@@ -2,7 +2,7 @@
 //! and work-tree files already covered by a history scan.
 
 use super::git::{GitScanSummary, blob_id_of};
-use super::{Blob, BlobSink, Origin, Problem};
+use super::{Blob, BlobSink, Origin, Problem, Step};
 
 /// Prefixes every path with the repository's name, so that several repositories scanned in one
 /// run keep their findings apart. A `None` prefix passes everything through untouched.
@@ -50,6 +50,14 @@ impl BlobSink for Prefixed<'_> {
         }
         self.inner.problem(problem);
     }
+
+    fn step(&self, step: Step, total: Option<u64>) {
+        self.inner.step(step, total);
+    }
+
+    fn advance(&self, n: u64) {
+        self.inner.advance(n);
+    }
 }
 
 /// Drops work-tree files whose exact content the history scan already handed over (same blob
@@ -75,5 +83,13 @@ impl BlobSink for SkipKnownBlobs<'_> {
 
     fn problem(&self, problem: Problem) {
         self.inner.problem(problem);
+    }
+
+    fn step(&self, step: Step, total: Option<u64>) {
+        self.inner.step(step, total);
+    }
+
+    fn advance(&self, n: u64) {
+        self.inner.advance(n);
     }
 }

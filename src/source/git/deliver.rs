@@ -13,7 +13,7 @@ use super::pack::{self, Lookup, Objects, Packs};
 use super::{
     GitCommit, GitError, GitIntroduction, GitOptions, GitOrigin, lossy, problem, rfc3339_utc,
 };
-use crate::source::{Blob, BlobSink, Origin, ProblemKind};
+use crate::source::{Blob, BlobSink, Origin, ProblemKind, Step};
 use gix::ObjectId;
 use gix::objs::Kind;
 use std::collections::{HashMap, HashSet};
@@ -116,6 +116,7 @@ pub(super) fn deliver(
         lfs: AtomicU64::new(0),
     };
     let wanted = catalog.len() as u64;
+    sink.step(Step::ScanningBlobs, Some(wanted));
     if wanted >= WALK_MIN_BLOBS && wanted.saturating_mul(WALK_MIN_FRACTION) >= packs.object_count()
     {
         let pool = rayon::ThreadPoolBuilder::new()
@@ -239,9 +240,13 @@ impl Emitter<'_> {
     /// True exactly once per blob: the same blob can sit in several packs, or be re-read after a
     /// traversal that already produced it.
     fn claim(&self, b: u32) -> bool {
-        self.state[b as usize]
+        let mine = self.state[b as usize]
             .compare_exchange(PENDING, SKIPPED, Ordering::AcqRel, Ordering::Relaxed)
-            .is_ok()
+            .is_ok();
+        if mine {
+            self.sink.advance(1);
+        }
+        mine
     }
 
     fn read_and_emit(&self, objects: &mut Objects<'_>, b: u32) {

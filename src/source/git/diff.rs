@@ -9,7 +9,7 @@ use super::graph::{Graph, NO_COMMIT};
 use super::pack::{Lookup, Objects, Packs};
 use super::refs::OtherTip;
 use super::{GitError, GitOptions, GitSubmodule, lossy, problem};
-use crate::source::{BlobSink, ProblemKind};
+use crate::source::{BlobSink, ProblemKind, Step};
 use gix::ObjectId;
 use gix::hashtable::HashMap;
 use gix::objs::Kind;
@@ -208,6 +208,7 @@ pub(super) fn introductions(
     // whole delta chains for every tree.
     let newest_first: Vec<u32> = in_scope.iter().rev().copied().collect();
     let chunks: Vec<&[u32]> = newest_first.chunks(CHUNK).collect();
+    sink.step(Step::DiffingTrees, Some(in_scope.len() as u64));
     let reported = Mutex::new(HashSet::new());
     let work = |differ: &mut Differ<'_>| {
         let mut found = Vec::new();
@@ -217,6 +218,7 @@ pub(super) fn introductions(
             for &c in *chunk {
                 differ.commit(graph, c, &mut found);
             }
+            sink.advance(chunk.len() as u64);
             let mut agg = aggregate.lock().unwrap_or_else(|e| e.into_inner());
             for f in found.drain(..) {
                 agg.add(f, graph, opts.all_occurrences);

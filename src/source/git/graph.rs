@@ -3,7 +3,7 @@
 
 use super::pack::{Lookup, Objects};
 use super::problem;
-use crate::source::{BlobSink, ProblemKind};
+use crate::source::{BlobSink, ProblemKind, Step};
 use gix::ObjectId;
 use gix::hashtable::HashMap;
 use gix::objs::{CommitRef, Kind};
@@ -105,6 +105,7 @@ impl Graph {
         include: &[ObjectId],
         exclude: &[ObjectId],
     ) -> Vec<u32> {
+        ld.sink.step(Step::WalkingCommits, None);
         let mut heap = BinaryHeap::new();
         let mut interesting_queued = 0usize;
         for (ids, uninteresting) in [(exclude, true), (include, false)] {
@@ -128,6 +129,7 @@ impl Graph {
                 interesting_queued -= 1;
                 *flags |= IN_SCOPE;
                 in_scope.push(c);
+                ld.sink.advance(1);
                 oldest_in_scope = oldest_in_scope.min(time);
             }
             let n = &self.nodes[c as usize];
