@@ -164,6 +164,10 @@ mod tests {
             line.starts_with("history of evil\\u{1b}]0;x\\u{7}: "),
             "{line:?}"
         );
-        assert!(snapshot("", None).line().starts_with("starting: 12,000 files"));
+        assert!(
+            snapshot("", None)
+                .line()
+                .starts_with("starting: 12,000 files")
+        );
     }
 }

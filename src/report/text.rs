@@ -185,8 +185,9 @@ pub fn one_line_summary(outcome: &ScanOutcome, violations: &[crate::policy::Viol
         ));
     }
     line.push_str(&format!(
-        " in {} files ({:.1} MB)",
+        " in {} file{} ({:.1} MB)",
         outcome.stats.blobs_scanned,
+        plural(outcome.stats.blobs_scanned as usize),
         outcome.stats.bytes_scanned as f64 / 1e6,
     ));
     let gating = outcome.findings.iter().filter(|f| f.gating).count();
