@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The action's Scan step (action.yml runs this file): decides keyaudit's command line from the
 # event, runs it, and writes the step's outputs. A file of its own, rather than inline in
-# action.yml, so that tests/action.rs runs exactly what GitHub runs.
+# action.yml, so that tests/it/action.rs runs exactly what GitHub runs.
 #
 # Environment (action.yml maps inputs and contexts onto it):
 #   ARGS      input `args`: the whole command line after `keyaudit`, space-separated

@@ -3,6 +3,7 @@
 
 mod common;
 
+mod action;
 mod architecture;
 mod baseline;
 mod ci_gate;
@@ -18,4 +19,5 @@ mod gitlab;
 mod hook;
 mod k8s;
 mod policy;
+mod progress;
 mod rules;

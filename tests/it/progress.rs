@@ -2,9 +2,8 @@
 //! keyaudit a pseudo-terminal): it names the step inside the history with counts and totals,
 //! escapes the repository's path, and stays silent under `--quiet`.
 
-mod common;
-
-use common::git::Repo;
+use crate::common;
+use crate::common::git::Repo;
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};

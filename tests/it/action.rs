@@ -3,10 +3,9 @@
 //! leaves it, with the environment a runner gives. What decides keyaudit's command line is
 //! `action-scan.sh`, the very file the step runs, so a change to either is tested here.
 
-mod common;
-
-use common::git::Repo;
-use common::{github_token, validate_sarif};
+use crate::common;
+use crate::common::git::Repo;
+use crate::common::{github_token, validate_sarif};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fs;
@@ -174,12 +173,8 @@ fn run_scan_step(workspace: &Path, home: &Path, event: &Event) -> StepRun {
 
 /// A private key made by openssl now, in PEM.
 fn fresh_private_key() -> String {
-    let out = Command::new("openssl")
-        .args(["genpkey", "-algorithm", "ed25519"])
-        .output()
-        .expect("openssl");
-    assert!(out.status.success());
-    String::from_utf8(out.stdout).expect("PEM is ASCII")
+    let pem = common::openssl(Path::new("."), &["genpkey", "-algorithm", "ed25519"]);
+    String::from_utf8(pem).expect("PEM is ASCII")
 }
 
 /// The upstream repository: `main` with an old token, a tag on a commit no branch has, an
