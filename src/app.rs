@@ -8,7 +8,8 @@ use crate::config::Config;
 use crate::detect::{self, Engine, Rule};
 use crate::finding::{Context as PlaceContext, Severity};
 use crate::inventory::Inventory;
-use crate::log::{self as diag, Level, Phase, escaped};
+use crate::escape::escaped;
+use crate::log::{self as diag, Level, Phase};
 use crate::policy;
 use crate::report::{self, ReportContext};
 use crate::scan::{ScanOutcome, ScanSettings, Scanner};
@@ -162,7 +163,7 @@ impl Settings {
         match &config.file {
             Some(f) => diag::log(
                 Level::Info,
-                format_args!("configuration {}", escaped(&f.display().to_string())),
+                format_args!("configuration {}", f.display()),
             ),
             None => diag::log(Level::Info, format_args!("no configuration file")),
         }
@@ -397,8 +398,8 @@ fn walk_with_progress(
     })
 }
 
-/// What was skipped and why, at info level; counts at debug. Paths are escaped; problems
-/// never hold secret text (they say why an input was not read).
+/// What was skipped and why, at info level; counts at debug. The log escapes every line;
+/// problems never hold secret text (they say why an input was not read).
 fn log_outcome(outcome: &ScanOutcome) {
     for p in &outcome.problems {
         let kind = serde_json::to_value(p.kind)
@@ -408,10 +409,7 @@ fn log_outcome(outcome: &ScanOutcome) {
         diag::log(
             Level::Info,
             format_args!(
-                "skipped {}: {kind}: {}",
-                escaped(&p.path),
-                escaped(&p.message)
-            ),
+"skipped {}: {kind}: {}", p.path, p.message),
         );
     }
     diag::log(
@@ -443,7 +441,7 @@ fn write_baseline(
             "keyaudit: baseline of {} findings and {} policy violations written to {}",
             b.findings.len(),
             b.violations.len(),
-            path.display()
+            escaped(&path.display().to_string())
         );
     }
     Ok(if outcome.incomplete() {
@@ -562,7 +560,7 @@ fn scan_repositories(
         let shown = repo.display().to_string();
         scanner
             .progress
-            .set_phase(format!("history of {}", escaped(&shown)));
+            .set_phase(format!("history of {shown}"));
         let prefix = many.then(|| repo_prefix(repo));
         let sink = sinks::Prefixed::new(scanner, prefix.as_deref());
         let opts = GitOptions {
@@ -577,7 +575,7 @@ fn scan_repositories(
                 Some(dir) => {
                     scanner
                         .progress
-                        .set_phase(format!("work tree of {}", escaped(&shown)));
+                        .set_phase(format!("work tree of {shown}"));
                     let wt = FsOptions {
                         roots: vec![dir],
                         ..fs_opts.clone()
@@ -585,7 +583,10 @@ fn scan_repositories(
                     let dedup = sinks::SkipKnownBlobs::new(&sink, &summary);
                     fs::walk(&wt, &dedup)?;
                 }
-                None => eprintln!("keyaudit: {shown} is a bare repository: no work tree to scan"),
+                None => eprintln!(
+                    "keyaudit: {} is a bare repository: no work tree to scan",
+                    escaped(&shown)
+                ),
             }
         }
         runs.push(report::GitRun {
@@ -709,14 +710,18 @@ fn rules(command: RulesCommand) -> Result<u8> {
                     writeln!(
                         out,
                         "{:<40} {:<9} {:<12} {}",
-                        r.spec.id, r.spec.severity, r.spec.category, r.spec.name
+                        escaped(&r.spec.id),
+                        r.spec.severity,
+                        escaped(&r.spec.category),
+                        escaped(&r.spec.name)
                     )?;
                     if verbose {
-                        writeln!(out, "    {}", r.spec.description)?;
+                        writeln!(out, "    {}", escaped(&r.spec.description))?;
                         if let Some(rem) = &r.spec.remediation {
-                            writeln!(out, "    fix: {rem}")?;
+                            writeln!(out, "    fix: {}", escaped(rem))?;
                         }
-                        writeln!(out, "    keywords: {}", r.spec.keywords.join(", "))?;
+                        let keywords = r.spec.keywords.join(", ");
+                        writeln!(out, "    keywords: {}", escaped(&keywords))?;
                     }
                 }
                 writeln!(out, "{} rules", rules.len())?;
@@ -746,10 +751,11 @@ fn rules(command: RulesCommand) -> Result<u8> {
                 let (failures, checked) =
                     detect::examples::check_examples(rules).map_err(anyhow::Error::msg)?;
                 for f in &failures {
-                    println!("FAIL {f}");
+                    println!("FAIL {}", escaped(&f.to_string()));
                 }
                 println!(
-                    "{name}: {n} rules, {checked} examples, {} failed",
+                    "{}: {n} rules, {checked} examples, {} failed",
+                    escaped(&name),
                     failures.len()
                 );
                 failed += failures.len();
@@ -793,14 +799,15 @@ fn check_config(file: Option<&Path>) -> Result<u8> {
     let own_count = own.len();
     let (failures, examples) = detect::examples::check_examples(own).map_err(anyhow::Error::msg)?;
     for f in &failures {
-        println!("FAIL {f}");
+        println!("FAIL {}", escaped(&f.to_string()));
     }
     if !failures.is_empty() {
         bail!("{shown}: {} rule example(s) failed", failures.len());
     }
     println!(
-        "{shown}: ok — {} rules in effect ({own_count} from rule paths, {examples} examples \
+        "{}: ok — {} rules in effect ({own_count} from rule paths, {examples} examples \
          passed; {} disable entries), {} allow entries, {} excluded path patterns, fail-on {}",
+        escaped(&shown),
         rules.len(),
         config.disabled_count(),
         config.allowlist.entries.len(),

@@ -23,6 +23,7 @@ pub mod cli;
 pub mod config;
 pub mod context;
 pub mod detect;
+pub mod escape;
 pub mod finding;
 pub mod hook;
 pub mod inventory;

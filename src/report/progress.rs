@@ -31,11 +31,11 @@ impl Display {
         while !self.done.load(Ordering::Relaxed) {
             let bytes = p.bytes.load(Ordering::Relaxed);
             let secs = t0.elapsed().as_secs_f64().max(0.001);
-            // The phase comes from the driver (paths in it escaped): a terminal line must not
-            // carry control characters from a hostile name.
+            // The phase names a repository as given: a terminal line must not carry control
+            // characters from a hostile name.
             self.bar.set_message(format!(
                 "{}: {} files, {}, {} findings, {}/s",
-                crate::log::escaped(&p.phase()),
+                crate::escape::escaped(&p.phase()),
                 p.blobs.load(Ordering::Relaxed),
                 HumanBytes(bytes),
                 p.findings.load(Ordering::Relaxed),
