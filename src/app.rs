@@ -6,9 +6,9 @@ use crate::cli::{
 };
 use crate::config::Config;
 use crate::detect::{self, Engine, Rule};
+use crate::escape::escaped;
 use crate::finding::{Context as PlaceContext, Severity};
 use crate::inventory::Inventory;
-use crate::escape::escaped;
 use crate::log::{self as diag, Level, Phase};
 use crate::policy;
 use crate::report::{self, ReportContext};
@@ -161,10 +161,7 @@ impl Settings {
             Config::load(args.config.as_deref(), &roots)?
         };
         match &config.file {
-            Some(f) => diag::log(
-                Level::Info,
-                format_args!("configuration {}", f.display()),
-            ),
+            Some(f) => diag::log(Level::Info, format_args!("configuration {}", f.display())),
             None => diag::log(Level::Info, format_args!("no configuration file")),
         }
         config.allowlist.base = path_base(args, &config, work_tree);
@@ -408,8 +405,7 @@ fn log_outcome(outcome: &ScanOutcome) {
             .unwrap_or_default();
         diag::log(
             Level::Info,
-            format_args!(
-"skipped {}: {kind}: {}", p.path, p.message),
+            format_args!("skipped {}: {kind}: {}", p.path, p.message),
         );
     }
     diag::log(
@@ -558,9 +554,7 @@ fn scan_repositories(
     let mut runs = Vec::new();
     for repo in &args.paths {
         let shown = repo.display().to_string();
-        scanner
-            .progress
-            .set_phase(format!("history of {shown}"));
+        scanner.progress.set_phase(format!("history of {shown}"));
         let prefix = many.then(|| repo_prefix(repo));
         let sink = sinks::Prefixed::new(scanner, prefix.as_deref());
         let opts = GitOptions {
@@ -573,9 +567,7 @@ fn scan_repositories(
             let work_tree = work_tree_of(repo);
             match work_tree {
                 Some(dir) => {
-                    scanner
-                        .progress
-                        .set_phase(format!("work tree of {shown}"));
+                    scanner.progress.set_phase(format!("work tree of {shown}"));
                     let wt = FsOptions {
                         roots: vec![dir],
                         ..fs_opts.clone()

@@ -48,7 +48,11 @@ mod tests {
         assert_eq!(escaped("\u{1b}[31mred"), "\\u{1b}[31mred");
         assert_eq!(escaped("\u{9b}31m"), "\\u{9b}31m");
         assert_eq!(escaped("abc\u{202e}fdp.exe"), "abc\\u{202e}fdp.exe");
-        assert_eq!(escaped("a\\nb"), "a\\\\nb", "a literal backslash-n differs from a newline");
+        assert_eq!(
+            escaped("a\\nb"),
+            "a\\\\nb",
+            "a literal backslash-n differs from a newline"
+        );
         assert_eq!(escaped("é 日本"), "é 日本");
     }
 }

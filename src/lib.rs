@@ -34,3 +34,4 @@ pub mod report;
 pub mod scan;
 pub mod source;
 pub mod time;
+pub mod toml_error;

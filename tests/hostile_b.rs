@@ -27,9 +27,7 @@ const EVIL: &str = "evil\u{1b}]0;pwned\u{7}\u{1b}[2J\r\nkeyaudit: error: forged\
 fn assert_terminal_safe(s: &str, what: &str) {
     let bad: Vec<char> = s
         .chars()
-        .filter(|&c| {
-            (c.is_control() && c != '\n') || ('\u{202a}'..='\u{202e}').contains(&c)
-        })
+        .filter(|&c| (c.is_control() && c != '\n') || ('\u{202a}'..='\u{202e}').contains(&c))
         .collect();
     assert!(bad.is_empty(), "{what} carries {bad:?}:\n{s}");
     assert!(
@@ -176,12 +174,15 @@ const LEAK: &str = "hunter2-Correct-Horse-Battery";
 
 fn assert_located_without_content(r: &Run, file: &str) {
     assert_eq!(r.code, 2, "{}", r.stderr);
-    assert!(!r.stderr.contains(LEAK), "the error echoes the file:\n{}", r.stderr);
+    assert!(
+        !r.stderr.contains(LEAK),
+        "the error echoes the file:\n{}",
+        r.stderr
+    );
     assert!(!r.stderr.contains("hunter2"), "{}", r.stderr);
-    let located = r
-        .stderr
-        .lines()
-        .any(|l| l.contains(&format!("{file}:")) && l.split(':').any(|p| p.trim().parse::<u32>().is_ok()));
+    let located = r.stderr.lines().any(|l| {
+        l.contains(&format!("{file}:")) && l.split(':').any(|p| p.trim().parse::<u32>().is_ok())
+    });
     assert!(located, "no file:line:col in {}", r.stderr);
 }
 
@@ -228,7 +229,9 @@ fn decode_path(s: &str) -> Vec<u8> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < b.len() {
-        let hex = b.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+        let hex = b
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
         match (b[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
             (b'%', Some(v)) => {
                 out.push(v);
@@ -343,7 +346,11 @@ fn output_refuses_a_link_to_a_file_that_is_not_the_users() {
     symlink(dir.join("mine.json"), dir.join("link.json")).expect("symlink");
     let r = run_in(dir, &["scan", "t", "-o", "link.json"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
-    assert!(fs::symlink_metadata(dir.join("link.json")).expect("meta").is_symlink());
+    assert!(
+        fs::symlink_metadata(dir.join("link.json"))
+            .expect("meta")
+            .is_symlink()
+    );
     let report = fs::read_to_string(dir.join("mine.json")).expect("read");
     assert!(report.contains("\"findings\""), "{report}");
     let meta = fs::metadata(dir.join("mine.json")).expect("meta");
@@ -358,7 +365,10 @@ fn output_refuses_a_link_to_a_file_that_is_not_the_users() {
     symlink(dir.join("theirs.txt"), dir.join("theirs.json")).expect("symlink");
     let r = run_in(dir, &["scan", "t", "-o", "theirs.json"]);
     assert_eq!(r.code, 2, "{}", r.stderr);
-    assert_eq!(fs::read_to_string(dir.join("theirs.txt")).expect("read"), "theirs");
+    assert_eq!(
+        fs::read_to_string(dir.join("theirs.txt")).expect("read"),
+        "theirs"
+    );
 }
 
 #[test]
@@ -385,13 +395,21 @@ fn raw_tree(repo: &Repo, entries: &[(&str, &[u8], &str)]) -> String {
         bytes.extend(hex_bytes(id));
     }
     let mut child = repo
-        .git_cmd(&repo.dir, &["hash-object", "-t", "tree", "--literally", "-w", "--stdin"])
+        .git_cmd(
+            &repo.dir,
+            &["hash-object", "-t", "tree", "--literally", "-w", "--stdin"],
+        )
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
         .expect("git hash-object");
     use std::io::Write;
-    child.stdin.take().expect("stdin").write_all(&bytes).expect("write");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(&bytes)
+        .expect("write");
     let out = child.wait_with_output().expect("wait");
     assert!(out.status.success());
     String::from_utf8_lossy(&out.stdout).trim().to_string()
@@ -413,7 +431,11 @@ fn sarif_paths_from_hostile_tree_entries_stay_inside_the_root() {
     let up2 = raw_tree(&repo, &[("40000", b"..", &up1)]);
     let top = raw_tree(
         &repo,
-        &[("40000", b"..", &up2), ("100644", b"/abs", &blob), ("40000", b".", &etc)],
+        &[
+            ("40000", b"..", &up2),
+            ("100644", b"/abs", &blob),
+            ("40000", b".", &etc),
+        ],
     );
     let commit = repo.git(&["commit-tree", &top, "-m", "hostile"]);
     repo.git(&["update-ref", "refs/heads/main", &commit]);
@@ -426,9 +448,13 @@ fn sarif_paths_from_hostile_tree_entries_stay_inside_the_root() {
         let at = &res["locations"][0]["physicalLocation"]["artifactLocation"];
         let uri = at["uri"].as_str().expect("uri");
         assert!(at["uriBaseId"].is_string(), "no base: {at}");
-        assert!(!uri.starts_with('/') && !uri.contains(':'), "escapes the root: {uri}");
         assert!(
-            uri.split('/').all(|seg| seg != ".." && seg != "." && !seg.is_empty()),
+            !uri.starts_with('/') && !uri.contains(':'),
+            "escapes the root: {uri}"
+        );
+        assert!(
+            uri.split('/')
+                .all(|seg| seg != ".." && seg != "." && !seg.is_empty()),
             "not normalised: {uri}"
         );
     }
@@ -450,10 +476,17 @@ fn a_truncated_pack_index_is_one_corrupt_index_problem() {
         .find(|p| p.extension().is_some_and(|x| x == "idx"))
         .expect("an index");
     let len = fs::metadata(&idx).expect("meta").len();
-    let f = fs::OpenOptions::new().write(true).open(&idx).expect("open idx");
+    let f = fs::OpenOptions::new()
+        .write(true)
+        .open(&idx)
+        .expect("open idx");
     f.set_len(len / 2).expect("truncate");
     let r = run_in(&repo.dir, &["scan", ".", "--git", "-f", "json"]);
-    assert_eq!(r.code, 3, "a broken index leaves the scan incomplete: {}", r.stderr);
+    assert_eq!(
+        r.code, 3,
+        "a broken index leaves the scan incomplete: {}",
+        r.stderr
+    );
     let j = json(&r);
     let problems = problems_of(&j);
     let corrupt: Vec<_> = problems.iter().filter(|p| p.0 == "corrupt_index").collect();
@@ -504,7 +537,13 @@ fn no_program_from_a_hostile_repository_configuration_runs() {
     let hook = format!("#!/bin/sh\n{cmd}\n");
     for dir in [repo.dir.join(".git/hooks"), repo.dir.join("hooks-here")] {
         fs::create_dir_all(&dir).expect("mkdir");
-        for name in ["pre-commit", "post-checkout", "post-index-change", "fsmonitor-watchman", "reference-transaction"] {
+        for name in [
+            "pre-commit",
+            "post-checkout",
+            "post-index-change",
+            "fsmonitor-watchman",
+            "reference-transaction",
+        ] {
             let p = dir.join(name);
             fs::write(&p, &hook).expect("write hook");
             use std::os::unix::fs::PermissionsExt;
@@ -522,7 +561,10 @@ fn no_program_from_a_hostile_repository_configuration_runs() {
         // The inventory lists; it does not gate.
         let want = if args[0] == "inventory" { 0 } else { 1 };
         assert_eq!(r.code, want, "{args:?}: {}", r.stderr);
-        assert!(!marker.exists(), "{args:?} ran a program from the repository's configuration");
+        assert!(
+            !marker.exists(),
+            "{args:?} ran a program from the repository's configuration"
+        );
     }
 }
 
@@ -530,11 +572,18 @@ fn no_program_from_a_hostile_repository_configuration_runs() {
 fn a_fifo_in_the_tree_never_blocks_and_is_listed() {
     let tmp = tree_with_token(60);
     mkfifo(&tmp.path().join("t/pipe"));
-    let r = run_bounded(tmp.path(), &["scan", "t", "-f", "json"], Duration::from_secs(120))
-        .expect("the scan blocked on a FIFO");
+    let r = run_bounded(
+        tmp.path(),
+        &["scan", "t", "-f", "json"],
+        Duration::from_secs(120),
+    )
+    .expect("the scan blocked on a FIFO");
     assert_eq!(r.code, 1, "{}", r.stderr);
     let j = json(&r);
-    assert_eq!(problems_of(&j), vec![("special_file".to_string(), "pipe".to_string())]);
+    assert_eq!(
+        problems_of(&j),
+        vec![("special_file".to_string(), "pipe".to_string())]
+    );
     assert_eq!(finding_paths(&j), vec!["a.env".to_string()]);
 }
 
@@ -544,7 +593,11 @@ fn assert_incomplete_with_rest_scanned(dir: &Path, args: &[&str], kind: &str) {
     let j = json(&r);
     assert_eq!(r.code, 3, "{args:?}: {}", r.stdout);
     assert_eq!(j["complete"], false);
-    assert!(problems_of(&j).iter().any(|p| p.0 == kind), "{:?}", problems_of(&j));
+    assert!(
+        problems_of(&j).iter().any(|p| p.0 == kind),
+        "{:?}",
+        problems_of(&j)
+    );
     assert_eq!(finding_paths(&j), vec!["tests/fixture.env".to_string()]);
 }
 
@@ -555,11 +608,19 @@ fn unreadable_input_makes_the_scan_incomplete_with_the_rest_scanned() {
     let t = tmp.path().join("t");
     fs::create_dir_all(t.join("tests")).expect("mkdir");
     // A test fixture's password: found, but it cannot fail the run (a checksummed token could).
-    fs::write(t.join("tests/fixture.env"), "password = \"Zq8vL2xW9pK4mT7r\"\n").expect("write");
+    fs::write(
+        t.join("tests/fixture.env"),
+        "password = \"Zq8vL2xW9pK4mT7r\"\n",
+    )
+    .expect("write");
     // Works as root too: with -L, a dangling link and a directory loop cannot be read.
     std::os::unix::fs::symlink(t.join("gone"), t.join("dangling.env")).expect("symlink");
     std::os::unix::fs::symlink(&t, t.join("tests/loop")).expect("symlink");
-    assert_incomplete_with_rest_scanned(tmp.path(), &["scan", "t", "-L", "-f", "json"], "walk_error");
+    assert_incomplete_with_rest_scanned(
+        tmp.path(),
+        &["scan", "t", "-L", "-f", "json"],
+        "walk_error",
+    );
     fs::remove_file(t.join("dangling.env")).expect("rm");
     fs::remove_file(t.join("tests/loop")).expect("rm");
     fs::write(t.join("locked.env"), format!("GH={}\n", token(71))).expect("write");
@@ -592,7 +653,10 @@ fn reports_are_byte_identical_across_thread_counts() {
             let one = run_with_threads(&repo.dir, &args, "1");
             let two = run_with_threads(&repo.dir, &args, "2");
             assert_eq!(one.code, 1, "{fmt} {mode:?}: {}", one.stderr);
-            assert!(one.stdout == two.stdout, "{fmt} {mode:?} differs between -j 1 and -j 2");
+            assert!(
+                one.stdout == two.stdout,
+                "{fmt} {mode:?} differs between -j 1 and -j 2"
+            );
         }
     }
 }
@@ -607,14 +671,38 @@ fn run_with_threads(dir: &Path, args: &[&str], j: &str) -> Run {
 fn report_files_are_private() {
     use std::os::unix::fs::PermissionsExt;
     let tmp = tree_with_token(90);
-    for name in ["r.json", "r.sarif", "r.txt", "gl-secret-detection-report.json"] {
+    for name in [
+        "r.json",
+        "r.sarif",
+        "r.txt",
+        "gl-secret-detection-report.json",
+    ] {
         let r = run_in(tmp.path(), &["scan", "t", "-o", name]);
         assert_eq!(r.code, 1, "{}", r.stderr);
-        let mode = fs::metadata(tmp.path().join(name)).expect("meta").permissions().mode();
+        let mode = fs::metadata(tmp.path().join(name))
+            .expect("meta")
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o600, "{name}");
     }
     let r = run_in(tmp.path(), &["baseline", "create", "t", "-o", "b.json"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let mode = fs::metadata(tmp.path().join("b.json")).expect("meta").permissions().mode();
+    let mode = fs::metadata(tmp.path().join("b.json"))
+        .expect("meta")
+        .permissions()
+        .mode();
     assert_eq!(mode & 0o777, 0o600);
+}
+
+#[test]
+fn a_bad_secret_regex_in_the_allowlist_is_not_echoed() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    fs::write(
+        tmp.path().join(".keyaudit.toml"),
+        format!("[[allow]]\nsecrets = [\"{LEAK}(\"]\n"),
+    )
+    .expect("write");
+    let r = run_in(tmp.path(), &["scan", "."]);
+    assert_located_without_content(&r, ".keyaudit.toml");
+    assert!(r.stderr.contains("bad secret regex"), "{}", r.stderr);
 }
