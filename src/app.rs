@@ -165,6 +165,14 @@ impl Settings {
             None => diag::log(Level::Info, format_args!("no configuration file")),
         }
         config.allowlist.base = path_base(args, &config, work_tree);
+        if !args.exclude.is_empty() {
+            let compiled = crate::allowlist::gitignore(args.exclude.iter().map(String::as_str))
+                .map_err(|(i, m)| {
+                    let glob = args.exclude.get(i).map_or("", String::as_str);
+                    anyhow::anyhow!("bad --exclude glob {glob:?}: {m}")
+                })?;
+            config.allowlist.cli_exclude = Some(compiled);
+        }
         Ok(Settings {
             fail_on: args.fail_on.or(config.fail_on).unwrap_or(Severity::Low),
             fail_contexts: args

@@ -280,6 +280,7 @@ impl Config {
             allowlist: Allowlist {
                 entries,
                 exclude,
+                cli_exclude: None,
                 base: None,
             },
             text: text.to_string(),
