@@ -97,7 +97,9 @@ impl Allowlist {
 /// Gitignore semantics for a file path: the file or any directory above it matches, and the last
 /// matching pattern wins (so `!keep/this` re-includes).
 fn path_matches(g: &Gitignore, path: &str) -> bool {
-    let path = Path::new(path.trim_start_matches('/'));
+    // Reported paths are encoded (`%25`, `%FF`); patterns are written for the names on disk.
+    let os = crate::source::path_text::to_os(path.trim_start_matches('/'));
+    let path = Path::new(&os);
     for (i, p) in path.ancestors().enumerate() {
         if p.as_os_str().is_empty() {
             break;

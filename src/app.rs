@@ -207,10 +207,7 @@ fn path_base(args: &ScanArgs, config: &Config, work_tree: Option<&Path>) -> Opti
         std::env::current_dir().ok()?
     };
     let rel = reported_from.strip_prefix(&dir).ok()?;
-    Some(
-        rel.to_string_lossy()
-            .replace(std::path::MAIN_SEPARATOR, "/"),
-    )
+    Some(crate::source::path_text::from_os(rel.as_os_str()).replace(std::path::MAIN_SEPARATOR, "/"))
 }
 
 fn scan(args: &ScanArgs, run: Run) -> Result<u8> {
@@ -256,7 +253,11 @@ fn scan(args: &ScanArgs, run: Run) -> Result<u8> {
         return write_baseline(args, &outcome, &violations);
     }
     let accepted_violations = apply_baseline(args, &mut outcome, &mut violations)?;
-    let roots: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
+    let roots: Vec<String> = args
+        .paths
+        .iter()
+        .map(|p| crate::source::path_text::from_os(p.as_os_str()))
+        .collect();
     let rule_info = report::rule_catalogue(engine.rules());
     let ctx = ReportContext {
         rules: &rule_info,
@@ -561,7 +562,7 @@ fn scan_repositories(
     let many = args.paths.len() > 1;
     let mut runs = Vec::new();
     for repo in &args.paths {
-        let shown = repo.display().to_string();
+        let shown = crate::source::path_text::from_os(repo.as_os_str());
         scanner.progress.set_phase(format!("history of {shown}"));
         let prefix = many.then(|| repo_prefix(repo));
         let sink = sinks::Prefixed::new(scanner, prefix.as_deref());
@@ -599,7 +600,8 @@ fn scan_repositories(
 
 /// What the paths of a repository start with when several are scanned: the repository as given.
 fn repo_prefix(repo: &Path) -> String {
-    format!("{}/", repo.display().to_string().trim_end_matches('/'))
+    let shown = crate::source::path_text::from_os(repo.as_os_str());
+    format!("{}/", shown.trim_end_matches('/'))
 }
 
 /// The staged changes of each repository named on the command line.

@@ -8,6 +8,7 @@
 
 pub mod fs;
 pub mod git;
+pub mod path_text;
 pub mod roots;
 pub mod sinks;
 pub mod staged;
@@ -30,7 +31,7 @@ pub enum Origin {
 /// One input to scan: bytes plus where they came from.
 #[derive(Debug, Clone, Copy)]
 pub struct Blob<'a> {
-    /// Display path: relative to the scan root, `/`-separated.
+    /// Display path: relative to the scan root, `/`-separated, encoded by [`path_text`].
     pub path: &'a str,
     pub data: &'a [u8],
     pub origin: &'a Origin,

@@ -132,7 +132,7 @@ pub struct GitOrigin {
 /// One path of a blob and the commit that put the blob there.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct GitIntroduction {
-    /// `/`-separated path in the tree; non-UTF-8 bytes are shown lossily. For a blob reached only
+    /// `/`-separated path in the tree, encoded by [`super::path_text`]. For a blob reached only
     /// through a ref that points at a tree or blob (no commit), the ref name, then `:` and the path.
     pub path: String,
     /// `None` only for blobs reached through a ref to a tree or blob rather than a commit.
@@ -363,8 +363,9 @@ fn problem(sink: &dyn BlobSink, kind: ProblemKind, path: impl Into<String>, mess
     });
 }
 
-fn lossy(path: &[u8]) -> String {
-    String::from_utf8_lossy(path).into_owned()
+/// A tree path as reports write it (reversibly, see [`super::path_text`]).
+fn shown_path(path: &[u8]) -> String {
+    super::path_text::from_bytes(path)
 }
 
 #[cfg(test)]
