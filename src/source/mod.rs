@@ -54,6 +54,9 @@ pub enum ProblemKind {
     /// A git object (blob, tree, commit) referenced by history is absent from the object
     /// database (partial or damaged clone). Makes the scan incomplete.
     MissingObject,
+    /// A pack index that cannot be used (truncated, damaged, its pack gone): every object of
+    /// its pack is unreadable. Reported once per index. Makes the scan incomplete.
+    CorruptIndex,
 }
 
 impl ProblemKind {
@@ -65,6 +68,7 @@ impl ProblemKind {
                 | ProblemKind::WalkError
                 | ProblemKind::RuleError
                 | ProblemKind::MissingObject
+                | ProblemKind::CorruptIndex
         )
     }
 }

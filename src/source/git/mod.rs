@@ -30,6 +30,7 @@
 //! first introduction (and [`Blob::path`](super::Blob::path)) stays the original commit and path,
 //! and the new path appears as a second [`GitIntroduction`] attributed to the renaming commit.
 
+mod damaged;
 mod deliver;
 mod diff;
 mod graph;
@@ -228,6 +229,12 @@ pub fn scan_history(opts: &GitOptions, sink: &dyn BlobSink) -> Result<GitScanSum
     let repo = open(&opts.repo)?;
     let local = repo.to_thread_local();
     let packs = pack::Packs::open(&local);
+    let top = local
+        .workdir()
+        .unwrap_or_else(|| local.git_dir())
+        .to_path_buf();
+    let folded = damaged::FoldMissing::new(sink, &packs.broken, &top);
+    let sink: &dyn BlobSink = &folded;
     let mut objects = pack::Objects::new(&packs, repo.to_thread_local(), WALK_CACHE_BYTES, 1 << 30);
 
     let tips = refs::select(&local, &mut objects, opts, sink)?;
