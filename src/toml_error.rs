@@ -38,10 +38,19 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
 }
 
 /// `message` on one line, every quoted part (`"…"` or `` `…` ``) that comes from the file's
-/// text at `span` replaced by `…`. Quotes of the schema (`expected one of \`low\`, …`) stay.
+/// value at `span` replaced by `…`. Quotes of the schema (`expected one of \`low\`, …`) stay,
+/// and so does a key the error is about (`unknown field \`exlude\``): a typo must stay
+/// visible, and a key names a setting, not a secret.
 pub fn without_content(message: &str, text: &str, span: Range<usize>) -> String {
-    let at = text.get(span).unwrap_or("");
     let one_line = message.split_whitespace().collect::<Vec<_>>().join(" ");
+    let after = text
+        .get(span.end..)
+        .unwrap_or("")
+        .trim_start_matches([' ', '\t']);
+    if after.starts_with(['=', ']', '.']) {
+        return one_line;
+    }
+    let at = text.get(span).unwrap_or("");
     let mut out = String::with_capacity(one_line.len());
     let mut rest = one_line.as_str();
     while let Some(open) = rest.find(['"', '`']) {
@@ -93,6 +102,8 @@ mod tests {
             10..19,
         );
         assert_eq!(m, "invalid type: string \"…\", expected a sequence");
+        let m = without_content("unknown field `exlude`", "exlude = 1", 0..6);
+        assert_eq!(m, "unknown field `exlude`", "a key is named");
     }
 
     #[test]
