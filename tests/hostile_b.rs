@@ -624,7 +624,7 @@ fn unreadable_input_makes_the_scan_incomplete_with_the_rest_scanned() {
     fs::remove_file(t.join("dangling.env")).expect("rm");
     fs::remove_file(t.join("tests/loop")).expect("rm");
     fs::write(t.join("locked.env"), format!("GH={}\n", token(71))).expect("write");
-    fs::set_permissions(t.join("locked.env"), fs::Permissions::from_mode(0)).expect("chmod");
+    fs::set_permissions(t.join("locked.env"), fs::Permissions::from_mode(0o000)).expect("chmod");
     if fs::read(t.join("locked.env")).is_ok() {
         eprintln!("note: running as root, mode 000 does not stop reads; that case is skipped");
         return;
