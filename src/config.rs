@@ -196,15 +196,7 @@ impl Config {
         let at = |span: Option<Range<usize>>, message: String| {
             invalid(path, text, span.map_or(0, |s| s.start), &message)
         };
-        let file: File = toml::from_str(text).map_err(|e| {
-            let at = crate::toml_error::locate(text, &e);
-            ConfigError::Invalid {
-                path: path.display().to_string(),
-                line: at.line,
-                column: at.column,
-                message: at.message,
-            }
-        })?;
+        let file: File = toml::from_str(text).map_err(|e| syntax_error(path, text, &e))?;
         let dir = path
             .parent()
             .filter(|d| !d.as_os_str().is_empty())
@@ -437,6 +429,17 @@ fn compile_paths(
         let span = patterns.get(i).map_or(0..0, Spanned::span);
         (span, format!("bad path pattern: {m}"))
     })
+}
+
+/// The error for a file toml or serde rejects: its place, quoting no value from it.
+fn syntax_error(path: &Path, text: &str, e: &toml::de::Error) -> ConfigError {
+    let at = crate::toml_error::locate(text, e);
+    ConfigError::Invalid {
+        path: path.display().to_string(),
+        line: at.line,
+        column: at.column,
+        message: at.message,
+    }
 }
 
 /// The error for something wrong at byte `offset` of the file `path` holding `text`.
