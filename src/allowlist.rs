@@ -46,6 +46,10 @@ pub struct Allowlist {
     /// `[scan] exclude`: findings (and ciphertext) at these paths are dropped, whatever the
     /// source; the file-tree walker also skips them when it can.
     pub exclude: Option<Gitignore>,
+    /// `--exclude`: the same, but matched against paths as the scan reports them (relative to
+    /// the folder scanned, or to the repository's top for `--git` and `--staged`), as the
+    /// file-tree walker matches them. One filter for every source.
+    pub cli_exclude: Option<Gitignore>,
     /// How reported paths relate to the configuration's directory: `Some("src")` when the scan
     /// root is `<config dir>/src`, `Some("")` when it is the config dir itself, `None` when it is
     /// not known (several roots, or a root outside it): paths are then matched as reported.
@@ -54,7 +58,7 @@ pub struct Allowlist {
 
 impl Allowlist {
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty() && self.exclude.is_none()
+        self.entries.is_empty() && self.exclude.is_none() && self.cli_exclude.is_none()
     }
 
     /// Whether some entry needs the secret in clear to judge a finding.
@@ -71,9 +75,13 @@ impl Allowlist {
 
     /// Is `path` (as reported) excluded?
     pub fn excluded(&self, path: &str) -> bool {
-        self.exclude
+        self.cli_exclude
             .as_ref()
-            .is_some_and(|g| path_matches(g, &self.config_relative(path)))
+            .is_some_and(|g| path_matches(g, path))
+            || self
+                .exclude
+                .as_ref()
+                .is_some_and(|g| path_matches(g, &self.config_relative(path)))
     }
 
     /// Is `f` (with its secret, when known) allowed by some entry?
@@ -89,7 +97,9 @@ impl Allowlist {
 /// Gitignore semantics for a file path: the file or any directory above it matches, and the last
 /// matching pattern wins (so `!keep/this` re-includes).
 fn path_matches(g: &Gitignore, path: &str) -> bool {
-    let path = Path::new(path.trim_start_matches('/'));
+    // Reported paths are encoded (`%25`, `%FF`); patterns are written for the names on disk.
+    let os = crate::source::path_text::to_os(path.trim_start_matches('/'));
+    let path = Path::new(&os);
     for (i, p) in path.ancestors().enumerate() {
         if p.as_os_str().is_empty() {
             break;

@@ -6,9 +6,10 @@ use crate::cli::{
 };
 use crate::config::Config;
 use crate::detect::{self, Engine, Rule};
+use crate::escape::escaped;
 use crate::finding::{Context as PlaceContext, Severity};
 use crate::inventory::Inventory;
-use crate::log::{self as diag, Level, Phase, escaped};
+use crate::log::{self as diag, Level, Phase};
 use crate::policy;
 use crate::report::{self, ReportContext};
 use crate::scan::{ScanOutcome, ScanSettings, Scanner};
@@ -160,13 +161,18 @@ impl Settings {
             Config::load(args.config.as_deref(), &roots)?
         };
         match &config.file {
-            Some(f) => diag::log(
-                Level::Info,
-                format_args!("configuration {}", escaped(&f.display().to_string())),
-            ),
+            Some(f) => diag::log(Level::Info, format_args!("configuration {}", f.display())),
             None => diag::log(Level::Info, format_args!("no configuration file")),
         }
         config.allowlist.base = path_base(args, &config, work_tree);
+        if !args.exclude.is_empty() {
+            let compiled = crate::allowlist::gitignore(args.exclude.iter().map(String::as_str))
+                .map_err(|(i, m)| {
+                    let glob = args.exclude.get(i).map_or("", String::as_str);
+                    anyhow::anyhow!("bad --exclude glob {glob:?}: {m}")
+                })?;
+            config.allowlist.cli_exclude = Some(compiled);
+        }
         Ok(Settings {
             fail_on: args.fail_on.or(config.fail_on).unwrap_or(Severity::Low),
             fail_contexts: args
@@ -201,10 +207,7 @@ fn path_base(args: &ScanArgs, config: &Config, work_tree: Option<&Path>) -> Opti
         std::env::current_dir().ok()?
     };
     let rel = reported_from.strip_prefix(&dir).ok()?;
-    Some(
-        rel.to_string_lossy()
-            .replace(std::path::MAIN_SEPARATOR, "/"),
-    )
+    Some(crate::source::path_text::from_os(rel.as_os_str()).replace(std::path::MAIN_SEPARATOR, "/"))
 }
 
 fn scan(args: &ScanArgs, run: Run) -> Result<u8> {
@@ -250,7 +253,11 @@ fn scan(args: &ScanArgs, run: Run) -> Result<u8> {
         return write_baseline(args, &outcome, &violations);
     }
     let accepted_violations = apply_baseline(args, &mut outcome, &mut violations)?;
-    let roots: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
+    let roots: Vec<String> = args
+        .paths
+        .iter()
+        .map(|p| crate::source::path_text::from_os(p.as_os_str()))
+        .collect();
     let rule_info = report::rule_catalogue(engine.rules());
     let ctx = ReportContext {
         rules: &rule_info,
@@ -397,8 +404,8 @@ fn walk_with_progress(
     })
 }
 
-/// What was skipped and why, at info level; counts at debug. Paths are escaped; problems
-/// never hold secret text (they say why an input was not read).
+/// What was skipped and why, at info level; counts at debug. The log escapes every line;
+/// problems never hold secret text (they say why an input was not read).
 fn log_outcome(outcome: &ScanOutcome) {
     for p in &outcome.problems {
         let kind = serde_json::to_value(p.kind)
@@ -407,11 +414,7 @@ fn log_outcome(outcome: &ScanOutcome) {
             .unwrap_or_default();
         diag::log(
             Level::Info,
-            format_args!(
-                "skipped {}: {kind}: {}",
-                escaped(&p.path),
-                escaped(&p.message)
-            ),
+            format_args!("skipped {}: {kind}: {}", p.path, p.message),
         );
     }
     diag::log(
@@ -443,7 +446,7 @@ fn write_baseline(
             "keyaudit: baseline of {} findings and {} policy violations written to {}",
             b.findings.len(),
             b.violations.len(),
-            path.display()
+            escaped(&path.display().to_string())
         );
     }
     Ok(if outcome.incomplete() {
@@ -559,10 +562,8 @@ fn scan_repositories(
     let many = args.paths.len() > 1;
     let mut runs = Vec::new();
     for repo in &args.paths {
-        let shown = repo.display().to_string();
-        scanner
-            .progress
-            .set_phase(format!("history of {}", escaped(&shown)));
+        let shown = crate::source::path_text::from_os(repo.as_os_str());
+        scanner.progress.set_phase(format!("history of {shown}"));
         let prefix = many.then(|| repo_prefix(repo));
         let sink = sinks::Prefixed::new(scanner, prefix.as_deref());
         let opts = GitOptions {
@@ -575,9 +576,7 @@ fn scan_repositories(
             let work_tree = work_tree_of(repo);
             match work_tree {
                 Some(dir) => {
-                    scanner
-                        .progress
-                        .set_phase(format!("work tree of {}", escaped(&shown)));
+                    scanner.progress.set_phase(format!("work tree of {shown}"));
                     let wt = FsOptions {
                         roots: vec![dir],
                         ..fs_opts.clone()
@@ -585,7 +584,10 @@ fn scan_repositories(
                     let dedup = sinks::SkipKnownBlobs::new(&sink, &summary);
                     fs::walk(&wt, &dedup)?;
                 }
-                None => eprintln!("keyaudit: {shown} is a bare repository: no work tree to scan"),
+                None => eprintln!(
+                    "keyaudit: {} is a bare repository: no work tree to scan",
+                    escaped(&shown)
+                ),
             }
         }
         runs.push(report::GitRun {
@@ -598,7 +600,8 @@ fn scan_repositories(
 
 /// What the paths of a repository start with when several are scanned: the repository as given.
 fn repo_prefix(repo: &Path) -> String {
-    format!("{}/", repo.display().to_string().trim_end_matches('/'))
+    let shown = crate::source::path_text::from_os(repo.as_os_str());
+    format!("{}/", shown.trim_end_matches('/'))
 }
 
 /// The staged changes of each repository named on the command line.
@@ -709,14 +712,18 @@ fn rules(command: RulesCommand) -> Result<u8> {
                     writeln!(
                         out,
                         "{:<40} {:<9} {:<12} {}",
-                        r.spec.id, r.spec.severity, r.spec.category, r.spec.name
+                        escaped(&r.spec.id),
+                        r.spec.severity,
+                        escaped(&r.spec.category),
+                        escaped(&r.spec.name)
                     )?;
                     if verbose {
-                        writeln!(out, "    {}", r.spec.description)?;
+                        writeln!(out, "    {}", escaped(&r.spec.description))?;
                         if let Some(rem) = &r.spec.remediation {
-                            writeln!(out, "    fix: {rem}")?;
+                            writeln!(out, "    fix: {}", escaped(rem))?;
                         }
-                        writeln!(out, "    keywords: {}", r.spec.keywords.join(", "))?;
+                        let keywords = r.spec.keywords.join(", ");
+                        writeln!(out, "    keywords: {}", escaped(&keywords))?;
                     }
                 }
                 writeln!(out, "{} rules", rules.len())?;
@@ -746,10 +753,11 @@ fn rules(command: RulesCommand) -> Result<u8> {
                 let (failures, checked) =
                     detect::examples::check_examples(rules).map_err(anyhow::Error::msg)?;
                 for f in &failures {
-                    println!("FAIL {f}");
+                    println!("FAIL {}", escaped(&f.to_string()));
                 }
                 println!(
-                    "{name}: {n} rules, {checked} examples, {} failed",
+                    "{}: {n} rules, {checked} examples, {} failed",
+                    escaped(&name),
                     failures.len()
                 );
                 failed += failures.len();
@@ -793,14 +801,15 @@ fn check_config(file: Option<&Path>) -> Result<u8> {
     let own_count = own.len();
     let (failures, examples) = detect::examples::check_examples(own).map_err(anyhow::Error::msg)?;
     for f in &failures {
-        println!("FAIL {f}");
+        println!("FAIL {}", escaped(&f.to_string()));
     }
     if !failures.is_empty() {
         bail!("{shown}: {} rule example(s) failed", failures.len());
     }
     println!(
-        "{shown}: ok — {} rules in effect ({own_count} from rule paths, {examples} examples \
+        "{}: ok — {} rules in effect ({own_count} from rule paths, {examples} examples \
          passed; {} disable entries), {} allow entries, {} excluded path patterns, fail-on {}",
+        escaped(&shown),
         rules.len(),
         config.disabled_count(),
         config.allowlist.entries.len(),

@@ -69,6 +69,9 @@ exec "$KEYAUDIT" scan --staged --hook --quiet --color never .
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755))?;
     }
-    eprintln!("keyaudit: installed {}", hook.display());
+    eprintln!(
+        "keyaudit: installed {}",
+        crate::escape::escaped(&hook.display().to_string())
+    );
     Ok(())
 }

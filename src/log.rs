@@ -1,8 +1,9 @@
 //! Diagnostics on stderr (`-v`, `--log-level`): what was skipped and why, and how long each
 //! phase took. Kept apart from reports, which go to stdout or `-o` and stay byte-identical.
 //!
-//! Log lines never carry a secret: callers pass paths, counts and reasons only, and every path
-//! goes through [`escaped`] so that a hostile file name cannot forge lines or terminal escapes.
+//! Log lines never carry a secret: callers pass paths, counts and reasons only. Every line goes
+//! through [`crate::escape::escaped`] here, so that a hostile file name in it cannot forge lines
+//! or drive the terminal, whatever the caller passed.
 
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::Instant;
@@ -37,22 +38,11 @@ pub fn log(level: Level, message: std::fmt::Arguments<'_>) {
             Level::Info => "info",
             Level::Debug => "debug",
         };
-        eprintln!("keyaudit: {name}: {message}");
+        eprintln!(
+            "keyaudit: {name}: {}",
+            crate::escape::escaped(&message.to_string())
+        );
     }
-}
-
-/// A path or name made safe for one log line: control characters (newlines, ESC) and
-/// backslashes escaped, everything else as is.
-pub fn escaped(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if c.is_control() || c == '\\' {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// Times one phase of a run and logs its duration at info level when dropped.
@@ -81,14 +71,6 @@ impl Drop for Phase {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn escapes_what_could_forge_a_line() {
-        assert_eq!(escaped("a/b.txt"), "a/b.txt");
-        assert_eq!(escaped("x\nkeyaudit: error"), "x\\nkeyaudit: error");
-        assert_eq!(escaped("\u{1b}[31mred"), "\\u{1b}[31mred");
-        assert_eq!(escaped("é"), "é");
-    }
 
     #[test]
     fn levels_are_ordered_least_first() {

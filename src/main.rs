@@ -7,7 +7,11 @@ fn main() -> ExitCode {
     match keyaudit::app::run(cli.command) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("keyaudit: error: {e:#}");
+            // Errors quote paths and names from the input: escaped like every terminal line.
+            eprintln!(
+                "keyaudit: error: {}",
+                keyaudit::escape::escaped(&format!("{e:#}"))
+            );
             ExitCode::from(keyaudit::app::exit::ERROR)
         }
     }

@@ -491,6 +491,7 @@ fn allowed_inline(data: &[u8], m: &RawMatch) -> bool {
 
 /// The finding's line with the secret replaced by its preview, trimmed around the secret. Any
 /// other secret found in that context is masked too: a snippet must never leak a neighbour.
+/// Characters that could drive a terminal are blanked: snippets are printed as they are.
 fn snippet(
     data: &[u8],
     m: &RawMatch,
@@ -515,13 +516,16 @@ fn snippet(
         }
         String::from_utf8_lossy(&bytes)
             .chars()
-            .map(|c| if c.is_control() { ' ' } else { c })
+            .map(|c| if crate::escape::is_unsafe(c) { ' ' } else { c })
             .collect()
     };
+    let preview: String = preview
+        .chars()
+        .map(|c| if crate::escape::is_unsafe(c) { ' ' } else { c })
+        .collect();
     format!(
-        "{}{}{}",
+        "{}{preview}{}",
         clean(before).trim_start(),
-        preview,
         clean(after).trim_end()
     )
 }

@@ -23,8 +23,15 @@ pub enum RuleError {
         #[source]
         source: std::io::Error,
     },
-    #[error("{file}: {message}")]
-    Toml { file: String, message: String },
+    /// Where the file is not a rule file; the message quotes nothing from it (it may not be a
+    /// rule file at all, but credentials passed by mistake).
+    #[error("{file}:{line}:{column}: {message}")]
+    Toml {
+        file: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
     #[error("{file}: rule {id:?}: {message}")]
     Invalid {
         file: String,
@@ -266,9 +273,14 @@ impl Rule {
 
 /// Parse one rule file's text.
 pub fn parse_rule_file(text: &str, origin: &str) -> Result<Vec<Rule>, RuleError> {
-    let file: RuleFile = toml::from_str(text).map_err(|e| RuleError::Toml {
-        file: origin.to_string(),
-        message: e.to_string(),
+    let file: RuleFile = toml::from_str(text).map_err(|e| {
+        let at = crate::toml_error::locate(text, &e);
+        RuleError::Toml {
+            file: origin.to_string(),
+            line: at.line,
+            column: at.column,
+            message: at.message,
+        }
     })?;
     build_rules(file, origin)
 }
@@ -277,6 +289,8 @@ pub fn parse_rule_file(text: &str, origin: &str) -> Result<Vec<Rule>, RuleError>
 fn parse_builtin(json: &str, origin: &str) -> Result<Vec<Rule>, RuleError> {
     let file: RuleFile = serde_json::from_str(json).map_err(|e| RuleError::Toml {
         file: origin.to_string(),
+        line: e.line(),
+        column: e.column(),
         message: e.to_string(),
     })?;
     build_rules(file, origin)

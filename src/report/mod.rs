@@ -8,15 +8,16 @@
 
 pub mod gitlab;
 pub mod json;
+mod output;
 pub mod progress;
 pub mod repo_uri;
 pub mod sarif;
 pub mod text;
 pub mod uri_base;
 
+pub use output::write_private;
+
 use crate::finding::Severity;
-use std::io::Write;
-use std::path::Path;
 
 /// What a report says about a rule: the metadata of every detector, built-in, user or native.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -91,24 +92,4 @@ pub struct GitRun {
     pub repo: String,
     #[serde(flatten)]
     pub summary: crate::source::git::GitScanSummary,
-}
-
-/// Write a report file readable by its owner only (0600): reports describe where secrets are.
-pub fn write_private(path: &Path, data: &[u8]) -> std::io::Result<()> {
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let mut f = opts.open(path)?;
-    // An existing file keeps its old mode on open; tighten it explicitly.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-    }
-    f.write_all(data)?;
-    f.sync_all()
 }

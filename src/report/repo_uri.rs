@@ -12,7 +12,7 @@ pub fn absolute(url: &str) -> Option<String> {
         return Some(url.to_string());
     }
     if url.starts_with('/') {
-        return Some(format!("file://{}", uri_path(url)));
+        return Some(format!("file://{}", uri_path(url.as_bytes())));
     }
     // git's rule: a colon before any slash makes `[user@]host:path` an ssh address.
     let colon = url.find(':')?;
@@ -21,7 +21,11 @@ pub fn absolute(url: &str) -> Option<String> {
     }
     let (authority, path) = (&url[..colon], &url[colon + 1..]);
     let path = path.strip_prefix('/').unwrap_or(path);
-    Some(format!("ssh://{}/{}", uri_path(authority), uri_path(path)))
+    Some(format!(
+        "ssh://{}/{}",
+        uri_path(authority.as_bytes()),
+        uri_path(path.as_bytes())
+    ))
 }
 
 /// `scheme://…` with an RFC 3986 scheme.

@@ -125,10 +125,12 @@ fn pascal_case(id: &str) -> String {
         .collect()
 }
 
-/// Percent-encode a relative path for use as a URI reference (RFC 3986 path characters kept).
-pub fn uri_path(path: &str) -> String {
+/// Percent-encode a path's bytes for use as a URI reference (RFC 3986 path characters kept).
+/// Give it the name's bytes (a reported path decoded by `path_text::to_bytes`), so that a byte
+/// that is not UTF-8 becomes its own `%XX`, as URIs expect.
+pub fn uri_path(path: &[u8]) -> String {
     let mut out = String::with_capacity(path.len());
-    for b in path.bytes() {
+    for &b in path {
         if b.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=:@".contains(&b) {
             out.push(b as char);
         } else {
@@ -390,9 +392,9 @@ pub fn build(outcome: &ScanOutcome, ctx: &ReportContext<'_>) -> sarif::Sarif {
             let uri = origin
                 .and_then(super::repo_uri::absolute)
                 .unwrap_or_else(|| {
-                    let dir = std::fs::canonicalize(&g.repo)
-                        .map_or_else(|_| g.repo.clone(), |p| p.to_string_lossy().into_owned());
-                    format!("file://{}", uri_path(&dir))
+                    let given = crate::source::path_text::to_os(&g.repo);
+                    let dir = std::fs::canonicalize(&given).unwrap_or_else(|_| given.into());
+                    format!("file://{}", super::uri_base::os_uri(&dir))
                 });
             Some(
                 sarif::VersionControlDetails::builder()

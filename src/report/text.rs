@@ -1,8 +1,10 @@
 //! The human report: findings grouped by file, one line each with position, severity, rule and
 //! redacted preview, then the snippet; a summary; problems. Colour only when asked or on a
-//! terminal.
+//! terminal. Every string from the input (paths, names, messages, previews) goes through
+//! [`escaped`]: the report is read on terminals and in CI logs.
 
 use super::ReportContext;
+use crate::escape::escaped;
 use crate::finding::{Context, Finding, Severity};
 use crate::scan::ScanOutcome;
 use std::io::Write;
@@ -63,10 +65,10 @@ pub fn write(
                 "  {:<8} {}  {}",
                 paint(color, severity_color(v.severity), v.severity.as_str()),
                 paint(color, "35", &format!("policy/{}", v.rule)),
-                v.message
+                escaped(&v.message)
             )?;
             for (path, line) in v.locations.iter().take(5) {
-                writeln!(out, "               {path}:{line}")?;
+                writeln!(out, "               {}:{line}", escaped(path))?;
             }
             if v.locations.len() > 5 {
                 writeln!(out, "               … {} more", v.locations.len() - 5)?;
@@ -81,7 +83,12 @@ pub fn write(
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_string))
                 .unwrap_or_default();
-            writeln!(out, "  {kind:<13} {}  {}", p.path, p.message)?;
+            writeln!(
+                out,
+                "  {kind:<13} {}  {}",
+                escaped(&p.path),
+                escaped(&p.message)
+            )?;
         }
         writeln!(out)?;
     }
@@ -100,7 +107,7 @@ fn write_group(out: &mut dyn Write, group: &[&Finding], color: bool) -> std::io:
             if current.is_some() {
                 writeln!(out)?;
             }
-            writeln!(out, "{}", paint(color, "1", &f.location.path))?;
+            writeln!(out, "{}", paint(color, "1", &escaped(&f.location.path)))?;
             current = Some(&f.location.path);
         }
         write_finding(out, f, color)?;
@@ -115,10 +122,12 @@ fn write_finding(out: &mut dyn Write, f: &Finding, color: bool) -> std::io::Resu
         f.location.start.line,
         f.location.start.column,
         paint(color, severity_color(f.severity), f.severity.as_str()),
-        paint(color, "35", &f.rule_id),
-        f.rule_name,
-        f.secret.as_deref().unwrap_or(&f.preview),
+        paint(color, "35", &escaped(&f.rule_id)),
+        escaped(&f.rule_name),
+        escaped(f.secret.as_deref().unwrap_or(&f.preview)),
     )?;
+    // Not escaped: built with every character `escape::is_unsafe` names blanked (see
+    // `scan::snippet`), and code's own backslashes read better undoubled.
     writeln!(out, "               {}", paint(color, "2", &f.snippet))?;
     if let (Some(p), Context::Test | Context::Docs | Context::Example | Context::Vendor) =
         (f.proof, f.context)
@@ -133,10 +142,10 @@ fn write_finding(out: &mut dyn Write, f: &Finding, color: bool) -> std::io::Resu
         let when = match &g.commit {
             Some(c) => format!(
                 "introduced {} by {} <{}> in {}",
-                c.author_date.get(..10).unwrap_or(&c.author_date),
-                c.author_name,
-                c.author_email,
-                c.id.get(..12).unwrap_or(&c.id)
+                escaped(c.author_date.get(..10).unwrap_or(&c.author_date)),
+                escaped(&c.author_name),
+                escaped(&c.author_email),
+                escaped(c.id.get(..12).unwrap_or(&c.id))
             ),
             None => "reached through a ref without a commit".to_string(),
         };
@@ -256,9 +265,9 @@ pub fn write_inventory(
             out,
             "{:<14} {:<22} {}  {}  {}",
             e.kind.as_str(),
-            what,
-            e.preview,
-            first,
+            escaped(&what),
+            escaped(&e.preview),
+            escaped(&first),
             if e.present_at_head {
                 "at HEAD"
             } else {
@@ -268,10 +277,10 @@ pub fn write_inventory(
         writeln!(out, "    id {}", e.id)?;
         if !e.environments.is_empty() {
             let envs: Vec<&str> = e.environments.iter().map(String::as_str).collect();
-            writeln!(out, "    environments: {}", envs.join(", "))?;
+            writeln!(out, "    environments: {}", escaped(&envs.join(", ")))?;
         }
         for p in &e.paired {
-            writeln!(out, "    paired with {p}")?;
+            writeln!(out, "    paired with {}", escaped(p))?;
         }
         for o in &e.occurrences {
             let context = match o.context {
@@ -282,12 +291,12 @@ pub fn write_inventory(
                 Some(c) => writeln!(
                     out,
                     "    {}:{}  {} {}{context}",
-                    o.path,
+                    escaped(&o.path),
                     o.line,
-                    c.get(..12).unwrap_or(c),
-                    o.commit_date.as_deref().unwrap_or("")
+                    escaped(c.get(..12).unwrap_or(c)),
+                    escaped(o.commit_date.as_deref().unwrap_or(""))
                 )?,
-                None => writeln!(out, "    {}:{}{context}", o.path, o.line)?,
+                None => writeln!(out, "    {}:{}{context}", escaped(&o.path), o.line)?,
             }
         }
     }

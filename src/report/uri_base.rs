@@ -5,6 +5,7 @@
 //! (relative to the scanned folder), which is what their readers and the allowlist see.
 
 use crate::source::roots::RepoPaths;
+use std::path::Path;
 
 /// The one base of a run with a single top: the name GitHub and most tools know.
 pub const SRCROOT: &str = "%SRCROOT%";
@@ -34,10 +35,7 @@ impl UriBases {
         let tops = self.paths.tops();
         (0..tops.len())
             .map(|i| {
-                let mut uri = format!(
-                    "file://{}",
-                    super::sarif::uri_path(&tops[i].to_string_lossy())
-                );
+                let mut uri = format!("file://{}", os_uri(&tops[i]));
                 if !uri.ends_with('/') {
                     uri.push('/');
                 }
@@ -46,25 +44,26 @@ impl UriBases {
             .collect()
     }
 
-    /// Where SARIF should say `path` (as the scan reported it) is.
+    /// Where SARIF should say `path` (as the scan reported it) is. A path under a known top is
+    /// confined to it (see [`confined`]): a history tree can hold entries named `..` or `/abs`.
     pub fn locate(&self, path: &str) -> Located {
         if let Some((top, rel)) = self.paths.resolve(path) {
             return Located {
                 base: Some(self.id(top)),
-                uri: super::sarif::uri_path(&rel),
+                uri: reported_uri(&confined(&rel)),
             };
         }
-        // Unknown root: as before, relative paths under the default base.
-        let encoded = super::sarif::uri_path(path);
+        // Unknown root: an absolute path named on the command line stays a file URI; relative
+        // paths go under the default base, confined like the others.
         if path.starts_with('/') {
             Located {
                 base: None,
-                uri: format!("file://{encoded}"),
+                uri: format!("file://{}", reported_uri(path)),
             }
         } else {
             Located {
                 base: Some(SRCROOT.to_string()),
-                uri: encoded,
+                uri: reported_uri(&confined(path)),
             }
         }
     }
@@ -77,6 +76,38 @@ impl UriBases {
             format!("REPO{top}")
         }
     }
+}
+
+/// A reported path (encoded by `path_text`) as a percent-encoded URI path.
+fn reported_uri(path: &str) -> String {
+    super::sarif::uri_path(&crate::source::path_text::to_bytes(path))
+}
+
+/// An OS path as a percent-encoded URI path.
+pub fn os_uri(path: &Path) -> String {
+    reported_uri(&crate::source::path_text::from_os(path.as_os_str()))
+}
+
+/// `path` made relative and kept below its base: empty and `.` segments dropped, a `..` takes
+/// back the segment before it and is dropped at the top, leading `/` removed. Real sources never
+/// report such paths; a crafted tree entry can, and a SARIF consumer would resolve it outside
+/// the repository.
+pub fn confined(path: &str) -> std::borrow::Cow<'_, str> {
+    let clean = |s: &str| !s.is_empty() && s != "." && s != "..";
+    if path.split('/').all(clean) {
+        return path.into();
+    }
+    let mut kept: Vec<&str> = Vec::new();
+    for seg in path.split('/') {
+        match seg {
+            ".." => {
+                kept.pop();
+            }
+            s if clean(s) => kept.push(s),
+            _ => {}
+        }
+    }
+    kept.join("/").into()
 }
 
 #[cfg(test)]
@@ -112,5 +143,16 @@ mod tests {
         assert_eq!(bases.locate("/etc/x").base, None);
         assert_eq!(bases.locate("/etc/x").uri, "file:///etc/x");
         assert_eq!(bases.locate("a/x").base.as_deref(), Some(SRCROOT));
+        assert_eq!(bases.locate("k%FF.env").uri, "k%FF.env");
+        assert_eq!(bases.locate("k%25FF.env").uri, "k%25FF.env");
+    }
+
+    #[test]
+    fn hostile_paths_are_confined_below_the_base() {
+        assert_eq!(confined("a/b.txt"), "a/b.txt");
+        assert_eq!(confined("../../etc/x"), "etc/x");
+        assert_eq!(confined("/abs"), "abs");
+        assert_eq!(confined("a/./b/../../../c"), "c");
+        assert_eq!(confined("a//b/"), "a/b");
     }
 }

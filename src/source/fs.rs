@@ -43,14 +43,14 @@ thread_local! {
 }
 
 /// Display path of `path` found under `root`: relative to the root when the root is a directory,
-/// always with `/` separators. Non-UTF-8 names are shown lossily.
+/// always with `/` separators, encoded by [`super::path_text`] (reversible for any name).
 pub fn display_path(root: &Path, path: &Path) -> String {
     let rel = if root.is_dir() {
         path.strip_prefix(root).unwrap_or(path)
     } else {
         path
     };
-    let s = rel.to_string_lossy();
+    let s = super::path_text::from_os(rel.as_os_str());
     let s = s.strip_prefix("./").unwrap_or(&s);
     if std::path::MAIN_SEPARATOR == '/' {
         s.to_string()

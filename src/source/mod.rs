@@ -8,6 +8,7 @@
 
 pub mod fs;
 pub mod git;
+pub mod path_text;
 pub mod roots;
 pub mod sinks;
 pub mod staged;
@@ -30,7 +31,7 @@ pub enum Origin {
 /// One input to scan: bytes plus where they came from.
 #[derive(Debug, Clone, Copy)]
 pub struct Blob<'a> {
-    /// Display path: relative to the scan root, `/`-separated.
+    /// Display path: relative to the scan root, `/`-separated, encoded by [`path_text`].
     pub path: &'a str,
     pub data: &'a [u8],
     pub origin: &'a Origin,
@@ -53,6 +54,9 @@ pub enum ProblemKind {
     /// A git object (blob, tree, commit) referenced by history is absent from the object
     /// database (partial or damaged clone). Makes the scan incomplete.
     MissingObject,
+    /// A pack index that cannot be used (truncated, damaged, its pack gone): every object of
+    /// its pack is unreadable. Reported once per index. Makes the scan incomplete.
+    CorruptIndex,
 }
 
 impl ProblemKind {
@@ -64,6 +68,7 @@ impl ProblemKind {
                 | ProblemKind::WalkError
                 | ProblemKind::RuleError
                 | ProblemKind::MissingObject
+                | ProblemKind::CorruptIndex
         )
     }
 }

@@ -139,8 +139,9 @@ fn dir_inner(dir: &Path, top: &Path) -> String {
     if rel.is_empty() { rel } else { rel + "/" }
 }
 
+/// `p` as reported paths write it: `/`-separated, encoded like them.
 fn slashes(p: &Path) -> String {
-    p.to_string_lossy().replace(std::path::MAIN_SEPARATOR, "/")
+    super::path_text::from_os(p.as_os_str()).replace(std::path::MAIN_SEPARATOR, "/")
 }
 
 #[cfg(test)]

@@ -54,7 +54,7 @@ pub fn scan_staged(
             continue;
         }
         let path = entry.path(&index);
-        let path_str = String::from_utf8_lossy(path).into_owned();
+        let path_str = super::path_text::from_bytes(path);
         let old_id = head.as_ref().and_then(|t| {
             t.lookup_entry_by_path(gix::path::from_bstr(path))
                 .ok()

@@ -11,7 +11,7 @@ use super::diff::Catalog;
 use super::graph::{Graph, NO_COMMIT};
 use super::pack::{self, Lookup, Objects, Packs};
 use super::{
-    GitCommit, GitError, GitIntroduction, GitOptions, GitOrigin, lossy, problem, rfc3339_utc,
+    GitCommit, GitError, GitIntroduction, GitOptions, GitOrigin, problem, rfc3339_utc, shown_path,
 };
 use crate::source::{Blob, BlobSink, Origin, ProblemKind, Step};
 use gix::ObjectId;
@@ -297,7 +297,7 @@ impl Emitter<'_> {
         let intro = |&(p, c): &(u32, u32)| {
             let path = &self.catalog.paths[p as usize];
             GitIntroduction {
-                path: lossy(path),
+                path: shown_path(path),
                 commit: self.commit(c),
                 at_head: self
                     .head
@@ -350,7 +350,7 @@ impl Emitter<'_> {
                     _ => String::new(),
                 };
                 (
-                    lossy(&self.catalog.paths[p as usize]),
+                    shown_path(&self.catalog.paths[p as usize]),
                     format!("blob {id}{by}"),
                 )
             }

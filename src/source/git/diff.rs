@@ -8,7 +8,7 @@
 use super::graph::{Graph, NO_COMMIT};
 use super::pack::{Lookup, Objects, Packs};
 use super::refs::OtherTip;
-use super::{GitError, GitOptions, GitSubmodule, lossy, problem};
+use super::{GitError, GitOptions, GitSubmodule, problem, shown_path};
 use crate::source::{BlobSink, ProblemKind, Step};
 use gix::ObjectId;
 use gix::hashtable::HashMap;
@@ -67,7 +67,7 @@ impl Catalog {
         self.submodules
             .iter()
             .map(|(path, ids)| GitSubmodule {
-                path: lossy(path),
+                path: shown_path(path),
                 gitlinks: ids.len() as u64,
             })
             .collect()
@@ -399,7 +399,7 @@ impl<'a> Differ<'a> {
             let at = if prefix.is_empty() {
                 "/".to_string()
             } else {
-                lossy(prefix)
+                shown_path(prefix)
             };
             problem(self.sink, kind, at, message);
         }
@@ -420,7 +420,7 @@ impl<'a> Differ<'a> {
         problem(
             self.sink,
             ProblemKind::Unreadable,
-            lossy(prefix),
+            shown_path(prefix),
             format!("tree {id} is corrupt; entries after the damage were not scanned"),
         );
     }

@@ -30,6 +30,7 @@
 //! first introduction (and [`Blob::path`](super::Blob::path)) stays the original commit and path,
 //! and the new path appears as a second [`GitIntroduction`] attributed to the renaming commit.
 
+mod damaged;
 mod deliver;
 mod diff;
 mod graph;
@@ -132,7 +133,7 @@ pub struct GitOrigin {
 /// One path of a blob and the commit that put the blob there.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct GitIntroduction {
-    /// `/`-separated path in the tree; non-UTF-8 bytes are shown lossily. For a blob reached only
+    /// `/`-separated path in the tree, encoded by [`super::path_text`]. For a blob reached only
     /// through a ref that points at a tree or blob (no commit), the ref name, then `:` and the path.
     pub path: String,
     /// `None` only for blobs reached through a ref to a tree or blob rather than a commit.
@@ -228,6 +229,12 @@ pub fn scan_history(opts: &GitOptions, sink: &dyn BlobSink) -> Result<GitScanSum
     let repo = open(&opts.repo)?;
     let local = repo.to_thread_local();
     let packs = pack::Packs::open(&local);
+    let top = local
+        .workdir()
+        .unwrap_or_else(|| local.git_dir())
+        .to_path_buf();
+    let folded = damaged::FoldMissing::new(sink, &packs.broken, &top);
+    let sink: &dyn BlobSink = &folded;
     let mut objects = pack::Objects::new(&packs, repo.to_thread_local(), WALK_CACHE_BYTES, 1 << 30);
 
     let tips = refs::select(&local, &mut objects, opts, sink)?;
@@ -363,8 +370,9 @@ fn problem(sink: &dyn BlobSink, kind: ProblemKind, path: impl Into<String>, mess
     });
 }
 
-fn lossy(path: &[u8]) -> String {
-    String::from_utf8_lossy(path).into_owned()
+/// A tree path as reports write it (reversibly, see [`super::path_text`]).
+fn shown_path(path: &[u8]) -> String {
+    super::path_text::from_bytes(path)
 }
 
 #[cfg(test)]

@@ -54,6 +54,9 @@ pub(super) enum PackError {
 /// The repository's packs (its own and its alternates').
 pub(super) struct Packs {
     pub packs: Vec<Pack>,
+    /// Indexes that could not be used (truncated, bad header, pack file gone): each path with
+    /// why. Their packs' objects are unreadable; the scan reports the damage once per index.
+    pub broken: Vec<(PathBuf, String)>,
     hash: gix::hash::Kind,
 }
 
@@ -70,8 +73,8 @@ pub(super) struct Pack {
 
 impl Packs {
     /// Every `*.idx` with its `*.pack` in the object directory and its alternates. A pack that
-    /// cannot be opened is left out; its objects are then read through gix's object database,
-    /// which reports them precisely if they cannot be read there either.
+    /// cannot be opened is left out (and listed in `broken`); its objects are then read through
+    /// gix's object database, which reports them if they cannot be read there either.
     pub fn open(repo: &gix::Repository) -> Packs {
         let store = repo.objects.store_ref();
         let mut dirs = vec![store.path().to_path_buf()];
@@ -89,11 +92,19 @@ impl Packs {
         }
         idx_paths.sort();
         let hash = repo.object_hash();
-        let packs = idx_paths
-            .iter()
-            .filter_map(|p| Pack::open(p, hash))
-            .collect();
-        Packs { packs, hash }
+        let mut packs = Vec::new();
+        let mut broken = Vec::new();
+        for p in idx_paths {
+            match Pack::open(&p, hash) {
+                Ok(pack) => packs.push(pack),
+                Err(why) => broken.push((p, why)),
+            }
+        }
+        Packs {
+            packs,
+            broken,
+            hash,
+        }
     }
 
     /// Pack and offset of an object, if it is packed.
@@ -114,11 +125,14 @@ impl Packs {
 }
 
 impl Pack {
-    fn open(idx_path: &Path, hash: gix::hash::Kind) -> Option<Pack> {
-        let index = pack::index::File::at(idx_path, hash).ok()?;
+    fn open(idx_path: &Path, hash: gix::hash::Kind) -> Result<Pack, String> {
+        let index = pack::index::File::at(idx_path, hash).map_err(|e| e.to_string())?;
         let path = idx_path.with_extension("pack");
-        let file = File::open(&path).ok()?;
-        let len = file.metadata().ok()?.len();
+        let file = File::open(&path).map_err(|e| format!("its pack file: {e}"))?;
+        let len = file
+            .metadata()
+            .map_err(|e| format!("its pack file: {e}"))?
+            .len();
         let n = index.num_objects();
         let mut by_offset: Vec<(u64, u32)> =
             (0..n).map(|i| (index.pack_offset_at_index(i), i)).collect();
@@ -126,7 +140,7 @@ impl Pack {
         let mut offsets: Vec<u64> = by_offset.iter().map(|&(o, _)| o).collect();
         offsets.push(len.saturating_sub(hash.len_in_bytes() as u64));
         let order = by_offset.into_iter().map(|(_, i)| i).collect();
-        Some(Pack {
+        Ok(Pack {
             index,
             file,
             path,
