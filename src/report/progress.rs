@@ -65,13 +65,13 @@ impl Snapshot {
     }
 }
 
-/// The phase comes from the driver with paths in it, escaped there (`log::escaped`, which also
+/// The phase comes from the driver with paths in it, escaped there (`escape::escaped`, which also
 /// doubles backslashes): only control characters are escaped again here, so that none from a
 /// hostile name reaches the terminal whoever named the phase, and escaped text shows as it is.
 fn without_controls(s: &str) -> String {
     s.chars()
         .map(|c| {
-            if c.is_control() {
+            if crate::escape::is_unsafe(c) {
                 c.escape_default().to_string()
             } else {
                 c.to_string()
@@ -158,7 +158,7 @@ mod tests {
         let line = snapshot("history of evil\x1b[2J\rname", None).line();
         assert!(!line.chars().any(|c| c.is_control()), "{line:?}");
         // What the driver already escaped shows once, not with doubled backslashes.
-        let shown = crate::log::escaped("evil\x1b]0;x\x07");
+        let shown = crate::escape::escaped("evil\x1b]0;x\x07");
         let line = snapshot(&format!("history of {shown}"), None).line();
         assert!(
             line.starts_with("history of evil\\u{1b}]0;x\\u{7}: "),
