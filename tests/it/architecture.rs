@@ -9,7 +9,7 @@ use std::path::Path;
 
 /// Top-level modules by layer, bottom first.
 const LAYERS: &[&[&str]] = &[
-    &["time", "finding", "log"],
+    &["time", "escape", "toml_error", "finding", "log"],
     &["source"],
     &["detect"],
     &["context", "allowlist"],

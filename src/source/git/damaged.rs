@@ -43,6 +43,14 @@ impl BlobSink for FoldMissing<'_> {
         self.inner.blob(blob);
     }
 
+    fn step(&self, step: crate::source::Step, total: Option<u64>) {
+        self.inner.step(step, total);
+    }
+
+    fn advance(&self, n: u64) {
+        self.inner.advance(n);
+    }
+
     fn problem(&self, problem: Problem) {
         if !self.broken.is_empty() && problem.kind == ProblemKind::MissingObject {
             self.missing.fetch_add(1, Ordering::Relaxed);
