@@ -145,6 +145,7 @@ struct Settings {
     fail_on: Severity,
     fail_contexts: Vec<PlaceContext>,
     max_file_size: u64,
+    max_findings_per_file: usize,
 }
 
 impl Settings {
@@ -185,6 +186,10 @@ impl Settings {
                 .max_file_size
                 .or(config.max_file_size)
                 .unwrap_or(git::DEFAULT_MAX_BLOB_SIZE),
+            max_findings_per_file: args
+                .max_findings_per_file
+                .or(config.max_findings_per_file)
+                .unwrap_or(crate::scan::DEFAULT_MAX_FINDINGS_PER_FILE),
             config,
         })
     }
@@ -232,6 +237,7 @@ fn scan(args: &ScanArgs, run: Run) -> Result<u8> {
             contexts: config.contexts.clone(),
             repo_paths: repo_paths.clone(),
             fail_contexts: settings.fail_contexts.clone(),
+            max_findings_per_file: settings.max_findings_per_file,
             ..ScanSettings::new(args.show_secrets, config.allowlist.clone())
         },
     );
