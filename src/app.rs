@@ -521,8 +521,13 @@ fn emit_report(
         None if args.quiet && format == Format::Text && is_clean(outcome, ctx) => {}
         None => {
             let mut out = std::io::stdout().lock();
-            out.write_all(&buf)?;
-            out.flush()?;
+            if let Err(e) = out.write_all(&buf).and_then(|()| out.flush()) {
+                // A reader that stops early (`| head`) is not a failure of the scan: the run
+                // ends quietly with the scan's own exit status.
+                if e.kind() != std::io::ErrorKind::BrokenPipe {
+                    return Err(e.into());
+                }
+            }
         }
     }
     Ok(())
@@ -758,14 +763,16 @@ fn rules(command: RulesCommand) -> Result<u8> {
                 let n = rules.len();
                 let (failures, checked) =
                     detect::examples::check_examples(rules).map_err(anyhow::Error::msg)?;
+                let mut out = std::io::stdout().lock();
                 for f in &failures {
-                    println!("FAIL {}", escaped(&f.to_string()));
+                    writeln!(out, "FAIL {}", escaped(&f.to_string()))?;
                 }
-                println!(
+                writeln!(
+                    out,
                     "{}: {n} rules, {checked} examples, {} failed",
                     escaped(&name),
                     failures.len()
-                );
+                )?;
                 failed += failures.len();
             }
             if failed > 0 {
@@ -806,13 +813,15 @@ fn check_config(file: Option<&Path>) -> Result<u8> {
     }
     let own_count = own.len();
     let (failures, examples) = detect::examples::check_examples(own).map_err(anyhow::Error::msg)?;
+    let mut out = std::io::stdout().lock();
     for f in &failures {
-        println!("FAIL {}", escaped(&f.to_string()));
+        writeln!(out, "FAIL {}", escaped(&f.to_string()))?;
     }
     if !failures.is_empty() {
         bail!("{shown}: {} rule example(s) failed", failures.len());
     }
-    println!(
+    writeln!(
+        out,
         "{}: ok — {} rules in effect ({own_count} from rule paths, {examples} examples \
          passed; {} disable entries), {} allow entries, {} excluded path patterns, fail-on {}",
         escaped(&shown),
@@ -821,6 +830,6 @@ fn check_config(file: Option<&Path>) -> Result<u8> {
         config.allowlist.entries.len(),
         config.exclude.len(),
         config.fail_on.unwrap_or(Severity::Low),
-    );
+    )?;
     Ok(exit::CLEAN)
 }
