@@ -108,7 +108,14 @@ mod tests {
         let m = Masks::new([0..4, 2..6, 6..8, 10..10, 12..14]);
         assert_eq!(m.ranges, vec![0..8, 12..14]);
         let long = vec![b'x'; 1000];
-        let s = snippet(&long, 500..510, 0, 1000, "*", &Masks::new([500..510]));
+        let s = snippet(
+            &long,
+            500..510,
+            0,
+            1000,
+            "*",
+            &Masks::new(std::iter::once(500..510)),
+        );
         assert_eq!(s.len(), 2 * CONTEXT + 1);
     }
 }
