@@ -145,6 +145,7 @@ struct Settings {
     fail_on: Severity,
     fail_contexts: Vec<PlaceContext>,
     max_file_size: u64,
+    max_findings_per_file: usize,
 }
 
 impl Settings {
@@ -185,6 +186,10 @@ impl Settings {
                 .max_file_size
                 .or(config.max_file_size)
                 .unwrap_or(git::DEFAULT_MAX_BLOB_SIZE),
+            max_findings_per_file: args
+                .max_findings_per_file
+                .or(config.max_findings_per_file)
+                .unwrap_or(crate::scan::DEFAULT_MAX_FINDINGS_PER_FILE),
             config,
         })
     }
@@ -232,6 +237,7 @@ fn scan(args: &ScanArgs, run: Run) -> Result<u8> {
             contexts: config.contexts.clone(),
             repo_paths: repo_paths.clone(),
             fail_contexts: settings.fail_contexts.clone(),
+            max_findings_per_file: settings.max_findings_per_file,
             ..ScanSettings::new(args.show_secrets, config.allowlist.clone())
         },
     );
@@ -515,8 +521,13 @@ fn emit_report(
         None if args.quiet && format == Format::Text && is_clean(outcome, ctx) => {}
         None => {
             let mut out = std::io::stdout().lock();
-            out.write_all(&buf)?;
-            out.flush()?;
+            if let Err(e) = out.write_all(&buf).and_then(|()| out.flush()) {
+                // A reader that stops early (`| head`) is not a failure of the scan: the run
+                // ends quietly with the scan's own exit status.
+                if e.kind() != std::io::ErrorKind::BrokenPipe {
+                    return Err(e.into());
+                }
+            }
         }
     }
     Ok(())
@@ -752,14 +763,16 @@ fn rules(command: RulesCommand) -> Result<u8> {
                 let n = rules.len();
                 let (failures, checked) =
                     detect::examples::check_examples(rules).map_err(anyhow::Error::msg)?;
+                let mut out = std::io::stdout().lock();
                 for f in &failures {
-                    println!("FAIL {}", escaped(&f.to_string()));
+                    writeln!(out, "FAIL {}", escaped(&f.to_string()))?;
                 }
-                println!(
+                writeln!(
+                    out,
                     "{}: {n} rules, {checked} examples, {} failed",
                     escaped(&name),
                     failures.len()
-                );
+                )?;
                 failed += failures.len();
             }
             if failed > 0 {
@@ -800,13 +813,15 @@ fn check_config(file: Option<&Path>) -> Result<u8> {
     }
     let own_count = own.len();
     let (failures, examples) = detect::examples::check_examples(own).map_err(anyhow::Error::msg)?;
+    let mut out = std::io::stdout().lock();
     for f in &failures {
-        println!("FAIL {}", escaped(&f.to_string()));
+        writeln!(out, "FAIL {}", escaped(&f.to_string()))?;
     }
     if !failures.is_empty() {
         bail!("{shown}: {} rule example(s) failed", failures.len());
     }
-    println!(
+    writeln!(
+        out,
         "{}: ok — {} rules in effect ({own_count} from rule paths, {examples} examples \
          passed; {} disable entries), {} allow entries, {} excluded path patterns, fail-on {}",
         escaped(&shown),
@@ -815,6 +830,6 @@ fn check_config(file: Option<&Path>) -> Result<u8> {
         config.allowlist.entries.len(),
         config.exclude.len(),
         config.fail_on.unwrap_or(Severity::Low),
-    );
+    )?;
     Ok(exit::CLEAN)
 }

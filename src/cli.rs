@@ -301,6 +301,12 @@ pub struct ScanArgs {
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub max_file_size: Option<u64>,
 
+    /// Report at most this many findings per file, the first in it; the rest are counted in a
+    /// `findings_capped` problem (the scan stays complete). 0: no cap. Default: `[scan]
+    /// max-findings-per-file` of the configuration, else 1000.
+    #[arg(long, value_name = "N")]
+    pub max_findings_per_file: Option<usize>,
+
     /// Follow symbolic links (loops and dangling links are reported, not fatal).
     #[arg(long, short = 'L')]
     pub follow_symlinks: bool,

@@ -58,6 +58,7 @@ struct ScanSection {
     fail_on: Option<Severity>,
     fail_contexts: Option<Vec<Context>>,
     max_file_size: Option<Size>,
+    max_findings_per_file: Option<usize>,
     respect_gitignore: bool,
 }
 
@@ -132,6 +133,8 @@ pub struct Config {
     /// The path classifier, with `[contexts]` applied.
     pub contexts: Contexts,
     pub max_file_size: Option<u64>,
+    /// `[scan] max-findings-per-file`: findings reported per file (0: no cap).
+    pub max_findings_per_file: Option<usize>,
     /// Skip git-ignored files (`--respect-gitignore` turns it on too).
     pub respect_gitignore: bool,
     /// Extra rule files and directories, resolved against the file's directory.
@@ -156,6 +159,7 @@ impl Default for Config {
             fail_contexts: None,
             contexts: Contexts::default(),
             max_file_size: None,
+            max_findings_per_file: None,
             respect_gitignore: false,
             rule_paths: Vec::new(),
             builtin_rules: true,
@@ -264,6 +268,7 @@ impl Config {
             fail_contexts: file.scan.fail_contexts,
             contexts,
             max_file_size: file.scan.max_file_size.map(|s| s.0),
+            max_findings_per_file: file.scan.max_findings_per_file,
             respect_gitignore: file.scan.respect_gitignore,
             rule_paths,
             builtin_rules: file.rules.builtin,

@@ -312,16 +312,25 @@ pub fn fingerprint(secret: &[u8]) -> String {
     fp
 }
 
+/// What stands for hidden characters, in previews and snippets: always the same, so that a
+/// report does not disclose how long a secret is.
+pub const MASK: &str = "********";
+
 /// Redacted preview: enough of the start to recognise the token type and which token it is
-/// (a known prefix plus a few characters), never enough to use it.
+/// (a known prefix plus a few characters), never enough to use it, and never its length: the
+/// hidden part is the fixed [`MASK`], and how much shows steps only at 16, 24 and 32 characters.
 pub fn redact(secret: &str) -> String {
     let chars: Vec<char> = secret.chars().collect();
     let n = chars.len();
-    // Show at most a quarter of the secret, and never more than 8 characters of it.
-    let shown = if n < 8 { 0 } else { (n / 4).min(8) };
+    // At most a quarter of the secret shows, never more than 8 characters of it.
+    let shown = match n {
+        32.. => 8,
+        16.. => 4,
+        _ => 0,
+    };
     let tail = if n >= 24 { 2 } else { 0 };
     let mut out: String = chars[..shown].iter().collect();
-    out.push_str(&"*".repeat((n - shown - tail).clamp(3, 12)));
+    out.push_str(MASK);
     out.extend(&chars[n - tail..]);
     out
 }
@@ -348,8 +357,20 @@ mod tests {
         let r = redact(s);
         assert!(r.starts_with("ghp_aBcD"));
         assert!(!r.contains("0123456"));
-        assert_eq!(redact("abc"), "***");
+        assert_eq!(redact("abc"), MASK);
         assert!(!redact("hunter22").contains("hunter"));
+    }
+
+    #[test]
+    fn redaction_does_not_disclose_length() {
+        assert_eq!(redact("hunter2"), redact("correct-horse1"));
+        assert_eq!(redact("a"), MASK);
+        let (a, b) = (
+            "ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789",
+            "ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789abcdefghij",
+        );
+        assert_eq!(redact(a).len(), redact(b).len());
+        assert_eq!(redact(a), format!("ghp_aBcD{MASK}89"));
     }
 
     #[test]

@@ -6,7 +6,7 @@
 use crate::allowlist::Allowlist;
 use crate::context::Contexts;
 use crate::detect::{Engine, RawMatch};
-use crate::finding::{self, Context, Finding, Location, Position};
+use crate::finding::{self, Context, Finding, Location};
 use crate::source::git::GitOrigin;
 use crate::source::roots::RepoPaths;
 use crate::source::{Blob, BlobSink, Origin, Problem, ProblemKind, Step};
@@ -14,6 +14,12 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+
+mod lines;
+mod snippet;
+
+use lines::{MarkedLines, Positions};
+use snippet::Masks;
 
 /// The marker that, in a comment on the same line, suppresses a finding.
 pub const INLINE_ALLOW: &[u8] = b"keyaudit:allow";
@@ -30,7 +36,13 @@ pub struct ScanSettings {
     pub repo_paths: RepoPaths,
     /// The contexts whose findings gate (`--fail-contexts`; default `code`).
     pub fail_contexts: Vec<Context>,
+    /// Findings kept per blob, the first in it; the rest are counted (0: no cap).
+    pub max_findings_per_file: usize,
 }
+
+/// Default of `--max-findings-per-file`: far more than any real file holds, few enough that a
+/// generated file of millions of hits costs seconds, not hours of key derivation.
+pub const DEFAULT_MAX_FINDINGS_PER_FILE: usize = 1000;
 
 impl Default for ScanSettings {
     fn default() -> Self {
@@ -47,6 +59,7 @@ impl ScanSettings {
             contexts: Contexts::default(),
             repo_paths: RepoPaths::default(),
             fail_contexts: vec![Context::Code],
+            max_findings_per_file: DEFAULT_MAX_FINDINGS_PER_FILE,
         }
     }
 
@@ -204,7 +217,55 @@ impl<'e> Scanner<'e> {
     }
 
     /// Detect in one blob and return its findings (also used directly by tests and `rules check`).
+    /// At most `max_findings_per_file` are built, the first in the blob; the rest are counted in
+    /// a `findings_capped` problem. The cap comes before anything costly per finding (the
+    /// fingerprint's key derivation, the snippet), so a blob of millions of hits stays linear.
     pub fn detect(&self, blob: Blob<'_>) -> Vec<Finding> {
+        let mut raw = self.raw_matches(blob);
+        if raw.is_empty() {
+            return Vec::new();
+        }
+        raw.sort_by_key(|m| (m.secret.start, m.rule));
+        let kept = self.select(blob, &raw);
+        // Only secrets that can show in a kept finding's snippet need masks: a prefix of `raw`.
+        let reach = kept
+            .iter()
+            .map(|&i| Masks::reach(raw[i].secret.end))
+            .max()
+            .unwrap_or(0);
+        let masks = Masks::new(
+            raw.iter()
+                .take_while(|m| m.secret.start < reach)
+                .map(|m| m.secret.clone()),
+        );
+        let positions = Positions::new(
+            blob.data,
+            kept.iter()
+                .flat_map(|&i| [raw[i].secret.start, raw[i].secret.end])
+                .collect(),
+        );
+        let mut out: Vec<Finding> = kept
+            .iter()
+            .map(|&i| self.finding(blob, &raw[i], &positions, &masks))
+            .collect();
+        // The same key twice in one object (an OpenPGP keyring lists a key in several packets of
+        // one block): one finding. The same key at two places (a Secret's tls.crt and ca.crt)
+        // stays two findings, one per place.
+        let mut seen = std::collections::HashSet::new();
+        out.retain(|f| {
+            f.crypto.is_none()
+                || seen.insert((
+                    f.rule_id.clone(),
+                    f.fingerprint.clone(),
+                    f.location.byte_start,
+                    f.location.byte_end,
+                ))
+        });
+        out
+    }
+
+    /// The engine's matches in `blob`; rule faults become problems (once each).
+    fn raw_matches(&self, blob: Blob<'_>) -> Vec<RawMatch> {
         let mut raw = Vec::new();
         let mut faults = Vec::new();
         self.engine
@@ -222,42 +283,58 @@ impl<'e> Scanner<'e> {
                 }
             }
         }
-        if raw.is_empty() {
-            return Vec::new();
-        }
-        raw.sort_by_key(|m| (m.secret.start, m.rule));
-        let mut lines = LineIndex::new(blob.data);
-        let secrets: Vec<std::ops::Range<usize>> = raw.iter().map(|m| m.secret.clone()).collect();
-        let mut out = Vec::with_capacity(raw.len());
-        for m in &raw {
-            if allowed_inline(blob.data, m) {
+        raw
+    }
+
+    /// Which of the sorted matches become findings: not allowed inline, on an added line when
+    /// staged, and within the cap. Returns their indices in `raw`.
+    fn select(&self, blob: Blob<'_>, raw: &[RawMatch]) -> Vec<usize> {
+        let marked = MarkedLines::new(blob.data, INLINE_ALLOW);
+        let staged = match blob.origin {
+            Origin::Staged { added_lines } => Some((
+                added_lines,
+                Positions::new(blob.data, raw.iter().map(|m| m.secret.start).collect()),
+            )),
+            Origin::File { .. } | Origin::Git(_) => None,
+        };
+        let cap = self.settings.max_findings_per_file;
+        let mut kept = Vec::new();
+        let mut dropped = 0u64;
+        for (i, m) in raw.iter().enumerate() {
+            if marked.covers(&m.span) {
                 self.suppressed.fetch_add(1, Ordering::Relaxed);
                 continue;
             }
-            out.push(self.finding(blob, m, &mut lines, &secrets));
+            if let Some((added, lines)) = &staged {
+                let line = lines.at(m.secret.start).pos.line;
+                if added.binary_search(&line).is_err() {
+                    continue;
+                }
+            }
+            if cap != 0 && kept.len() >= cap {
+                dropped += 1;
+                continue;
+            }
+            kept.push(i);
         }
-        // The same key twice in one object (an OpenPGP keyring lists a key in several packets of
-        // one block): one finding. The same key at two places (a Secret's tls.crt and ca.crt)
-        // stays two findings, one per place.
-        let mut seen = std::collections::HashSet::new();
-        out.retain(|f| {
-            f.crypto.is_none()
-                || seen.insert((
-                    f.rule_id.clone(),
-                    f.fingerprint.clone(),
-                    f.location.byte_start,
-                    f.location.byte_end,
-                ))
-        });
-        out
+        if dropped > 0 {
+            lock(&self.problems).push(Problem {
+                kind: ProblemKind::FindingsCapped,
+                path: blob.path.to_string(),
+                message: format!(
+                    "{dropped} more finding(s) not reported: over --max-findings-per-file {cap}"
+                ),
+            });
+        }
+        kept
     }
 
     fn finding(
         &self,
         blob: Blob<'_>,
         m: &RawMatch,
-        lines: &mut LineIndex<'_>,
-        all_secrets: &[std::ops::Range<usize>],
+        positions: &Positions,
+        masks: &Masks,
     ) -> Finding {
         let secret_bytes = &blob.data[m.secret.clone()];
         let secret = String::from_utf8_lossy(secret_bytes);
@@ -266,8 +343,8 @@ impl<'e> Scanner<'e> {
             Some(c) => describe_crypto(&c.info),
             None => finding::redact(&secret),
         };
-        let start = lines.position(m.secret.start);
-        let end = lines.position(m.secret.end);
+        let start = positions.at(m.secret.start);
+        let end = positions.at(m.secret.end);
         Finding {
             rule_id: meta.id.to_string(),
             rule_name: meta.name.to_string(),
@@ -275,12 +352,19 @@ impl<'e> Scanner<'e> {
             severity: meta.severity,
             location: Location {
                 path: blob.path.to_string(),
-                start,
-                end,
+                start: start.pos,
+                end: end.pos,
                 byte_start: m.secret.start,
                 byte_end: m.secret.end,
             },
-            snippet: snippet(blob.data, m, &preview, all_secrets),
+            snippet: snippet::snippet(
+                blob.data,
+                m.secret.clone(),
+                start.line_start,
+                end.line_end,
+                &preview,
+                masks,
+            ),
             // Judged once the finding's final path is known (see `ScanSettings::place`).
             context: Context::Code,
             proof: meta.proof,
@@ -385,12 +469,9 @@ impl BlobSink for Scanner<'_> {
             }
         }
         let mut found = self.detect(blob);
-        match blob.origin {
-            Origin::Git(g) => found = with_git_provenance(found, g),
-            Origin::Staged { added_lines } => {
-                found.retain(|f| added_lines.binary_search(&f.location.start.line).is_ok());
-            }
-            Origin::File { .. } => {}
+        // (Staged blobs: `detect` keeps only findings on added lines.)
+        if let Origin::Git(g) = blob.origin {
+            found = with_git_provenance(found, g);
         }
         if !allow.is_empty() {
             found.retain(|f| !allow.excluded(&f.location.path));
@@ -434,100 +515,6 @@ impl BlobSink for Scanner<'_> {
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     // A panic elsewhere must not cost us the findings gathered so far.
     m.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-/// Turns byte offsets into 1-based line/column positions. Offsets must be asked for in roughly
-/// increasing order; it counts newlines incrementally so that many matches in a large file cost
-/// one pass, not one pass each.
-struct LineIndex<'a> {
-    data: &'a [u8],
-    offset: usize,
-    line: u32,
-    line_start: usize,
-}
-
-impl<'a> LineIndex<'a> {
-    fn new(data: &'a [u8]) -> Self {
-        LineIndex {
-            data,
-            offset: 0,
-            line: 1,
-            line_start: 0,
-        }
-    }
-
-    fn position(&mut self, at: usize) -> Position {
-        let at = at.min(self.data.len());
-        if at < self.offset {
-            *self = LineIndex::new(self.data);
-        }
-        for nl in memchr::memchr_iter(b'\n', &self.data[self.offset..at]) {
-            self.line += 1;
-            self.line_start = self.offset + nl + 1;
-        }
-        self.offset = at;
-        let column = String::from_utf8_lossy(&self.data[self.line_start..at])
-            .chars()
-            .count() as u32
-            + 1;
-        Position {
-            line: self.line,
-            column,
-        }
-    }
-}
-
-fn line_bounds(data: &[u8], start: usize, end: usize) -> (usize, usize) {
-    let ls = memchr::memrchr(b'\n', &data[..start]).map_or(0, |p| p + 1);
-    let le = memchr::memchr(b'\n', &data[end..]).map_or(data.len(), |p| end + p);
-    (ls, le)
-}
-
-/// A `keyaudit:allow` marker anywhere on the line(s) of the match suppresses it.
-fn allowed_inline(data: &[u8], m: &RawMatch) -> bool {
-    let (ls, le) = line_bounds(data, m.span.start, m.span.end);
-    memchr::memmem::find(&data[ls..le], INLINE_ALLOW).is_some()
-}
-
-/// The finding's line with the secret replaced by its preview, trimmed around the secret. Any
-/// other secret found in that context is masked too: a snippet must never leak a neighbour.
-/// Characters that could drive a terminal are blanked: snippets are printed as they are.
-fn snippet(
-    data: &[u8],
-    m: &RawMatch,
-    preview: &str,
-    all_secrets: &[std::ops::Range<usize>],
-) -> String {
-    const CONTEXT: usize = 60;
-    let (ls, le) = line_bounds(data, m.secret.start, m.secret.end);
-    let before = ls.max(m.secret.start.saturating_sub(CONTEXT))..m.secret.start;
-    // A secret spanning lines (a PEM block) shows only the context on its own last line.
-    let after_end = le.min(m.secret.end + CONTEXT).max(m.secret.end);
-    let after_end = memchr::memchr(b'\n', &data[m.secret.end..after_end])
-        .map_or(after_end, |p| m.secret.end + p);
-    let after = m.secret.end..after_end;
-    let clean = |r: std::ops::Range<usize>| -> String {
-        let mut bytes = data[r.clone()].to_vec();
-        for s in all_secrets {
-            let (a, b) = (s.start.max(r.start), s.end.min(r.end));
-            if a < b {
-                bytes[a - r.start..b - r.start].fill(b'*');
-            }
-        }
-        String::from_utf8_lossy(&bytes)
-            .chars()
-            .map(|c| if crate::escape::is_unsafe(c) { ' ' } else { c })
-            .collect()
-    };
-    let preview: String = preview
-        .chars()
-        .map(|c| if crate::escape::is_unsafe(c) { ' ' } else { c })
-        .collect();
-    format!(
-        "{}{preview}{}",
-        clean(before).trim_start(),
-        clean(after).trim_end()
-    )
 }
 
 /// A safe, readable one-line description of key material, used as its preview: what it is and

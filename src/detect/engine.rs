@@ -90,6 +90,9 @@ pub struct Engine {
 #[derive(Default)]
 struct Scratch {
     windows: Vec<(usize, usize, usize)>,
+    /// Per rule, the window still growing: hits arrive in file order, so overlapping windows
+    /// merge as they come and a blob of millions of hits holds a few windows, not millions.
+    open: Vec<Option<(usize, usize)>>,
     path_ok: Vec<bool>,
     excluded: Vec<bool>,
     glob_hits: Vec<usize>,
@@ -255,6 +258,7 @@ impl Engine {
             let mut s = s.borrow_mut();
             let Scratch {
                 windows,
+                open,
                 path_ok,
                 excluded,
                 glob_hits,
@@ -278,6 +282,8 @@ impl Engine {
                 }
             }
             windows.clear();
+            open.clear();
+            open.resize(n, None);
             detector_hits.clear();
             // Path-only rules: the whole file is the window.
             for i in 0..n {
@@ -308,6 +314,22 @@ impl Engine {
                         .end()
                         .saturating_add(rule.window_after())
                         .min(data.len());
+                    match &mut open[r] {
+                        Some(o) if start <= o.1 && end >= o.0 => {
+                            *o = (o.0.min(start), o.1.max(end));
+                        }
+                        Some(o) if start > o.1 => {
+                            windows.push((r, o.0, o.1));
+                            *o = (start, end);
+                        }
+                        // Out of order by a keyword's length: merged by the sort below.
+                        Some(_) => windows.push((r, start, end)),
+                        None => open[r] = Some((start, end)),
+                    }
+                }
+            }
+            for (r, o) in open.iter().enumerate() {
+                if let Some((start, end)) = *o {
                     windows.push((r, start, end));
                 }
             }
@@ -332,13 +354,18 @@ impl Engine {
                 }
                 self.run_rule(r, data, start, end, out, faults);
             }
-            let found: Vec<RawMatch> = out.drain(before..).collect();
-            out.extend(dedupe(
-                found,
-                &self.generic,
-                &self.yields_to_crypto,
-                &self.tiebreak,
-            ));
+            // Moved, not copied: a blob of millions of hits must not hold them twice.
+            let found = if before == 0 {
+                std::mem::take(out)
+            } else {
+                out.split_off(before)
+            };
+            let kept = dedupe(found, &self.generic, &self.yields_to_crypto, &self.tiebreak);
+            if out.is_empty() {
+                *out = kept;
+            } else {
+                out.extend(kept);
+            }
         });
     }
 
@@ -694,11 +721,13 @@ fn dedupe(
             found[rule].crypto = found[native].crypto.clone();
         }
     }
+    // In place: the list may hold millions of matches.
+    let mut at = 0;
+    found.retain(|_| {
+        at += 1;
+        !drop[at - 1]
+    });
     found
-        .into_iter()
-        .zip(drop)
-        .filter_map(|(m, d)| (!d).then_some(m))
-        .collect()
 }
 
 #[cfg(test)]

@@ -80,6 +80,17 @@ pub fn write(
             ),
         }));
     }
+    // A capped file was scanned whole, but its report is partial: say so where GitLab shows it.
+    for p in outcome
+        .problems
+        .iter()
+        .filter(|p| p.kind == crate::source::ProblemKind::FindingsCapped)
+    {
+        messages.push(json!({
+            "level": "warn",
+            "value": format!("findings capped in {}: {}", p.path, p.message),
+        }));
+    }
     let mut scan = json!({
         "analyzer": tool,
         "scanner": tool,

@@ -1,6 +1,8 @@
 //! The file-tree source: a parallel walk (the `ignore` crate, as in ripgrep) that reads each
 //! regular file and hands it to the sink on the walking thread, so that reading and matching
 //! overlap across all cores with no queue in between.
+//! Files are read into a buffer, never memory-mapped: a mapping faults (SIGBUS) when another
+//! process truncates the file mid-scan, and a file that changes while read is reported instead.
 //!
 //! Defaults are chosen for finding secrets, not for code search: git-ignored files *are* scanned
 //! (secrets live in ignored `.env` files) unless `respect_gitignore` is set, hidden files are
@@ -13,9 +15,6 @@ use std::cell::RefCell;
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-
-/// Files at least this large are memory-mapped instead of copied into a buffer.
-const MMAP_THRESHOLD: u64 = 4 << 20;
 
 #[derive(Debug, Clone)]
 pub struct FsOptions {
@@ -189,25 +188,13 @@ fn visit(root: &Path, entry: &ignore::DirEntry, opts: &FsOptions, sink: &dyn Blo
         .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
         .and_then(|d| i64::try_from(d.as_secs()).ok());
     let origin = Origin::File { mtime };
-    if len >= MMAP_THRESHOLD {
-        // SAFETY: the map is read-only and private to this call. If another process truncates the
-        // file while we read it the process may get SIGBUS; ripgrep accepts the same trade-off for
-        // large files, and the copy we avoid would double memory for huge inputs.
-        match unsafe { memmap2::Mmap::map(&file) } {
-            Ok(map) => {
-                sink.blob(Blob {
-                    path: &shown,
-                    data: &map,
-                    origin: &origin,
-                });
-                return;
-            }
-            Err(_) => { /* fall back to reading */ }
-        }
-    }
     BUF.with(|buf| {
         let mut buf = buf.borrow_mut();
         buf.clear();
+        // Files are read, never memory-mapped: a mapped file truncated under the scan (logrotate's
+        // copytruncate) kills the process with SIGBUS. Reserving the size up front keeps a large
+        // file to one allocation.
+        buf.reserve(usize::try_from(len).unwrap_or(0).saturating_add(1));
         // Bound the read by the limit: the file may grow after the metadata call.
         match (&file).take(opts.max_file_size + 1).read_to_end(&mut buf) {
             Ok(_) if buf.len() as u64 > opts.max_file_size => sink.problem(problem(
@@ -217,11 +204,18 @@ fn visit(root: &Path, entry: &ignore::DirEntry, opts: &FsOptions, sink: &dyn Blo
                     opts.max_file_size
                 ),
             )),
-            Ok(_) => sink.blob(Blob {
-                path: &shown,
-                data: &buf,
-                origin: &origin,
-            }),
+            Ok(_) => {
+                if let Some(change) = changed(&file, &meta, buf.len()) {
+                    // What was read is still scanned (a secret seen is a secret), but it may be
+                    // neither the old content nor the new: the scan is incomplete.
+                    sink.problem(problem(ProblemKind::ChangedDuringScan, change));
+                }
+                sink.blob(Blob {
+                    path: &shown,
+                    data: &buf,
+                    origin: &origin,
+                });
+            }
             Err(e) => sink.problem(problem(ProblemKind::Unreadable, e.to_string())),
         }
         // Do not let one large file pin a large buffer to this thread for the rest of the scan.
@@ -229,4 +223,22 @@ fn visit(root: &Path, entry: &ignore::DirEntry, opts: &FsOptions, sink: &dyn Blo
             *buf = Vec::new();
         }
     });
+}
+
+/// How the file changed while it was read, if it did: fewer or more bytes than its size when
+/// opened, or a new size or modification time now.
+fn changed(file: &File, before: &std::fs::Metadata, read: usize) -> Option<String> {
+    let after = match file.metadata() {
+        Ok(m) => m,
+        Err(e) => return Some(format!("could not be checked after reading: {e}")),
+    };
+    if read as u64 != before.len() || after.len() != before.len() {
+        return Some(format!(
+            "changed while being read: {} bytes when opened, {read} read, {} now",
+            before.len(),
+            after.len()
+        ));
+    }
+    (after.modified().ok() != before.modified().ok())
+        .then(|| "modified while being read (same size, new modification time)".to_string())
 }

@@ -57,6 +57,12 @@ pub enum ProblemKind {
     /// A pack index that cannot be used (truncated, damaged, its pack gone): every object of
     /// its pack is unreadable. Reported once per index. Makes the scan incomplete.
     CorruptIndex,
+    /// A file changed (size or modification time) while it was read: what was scanned may be
+    /// neither its old nor its new content. Makes the scan incomplete.
+    ChangedDuringScan,
+    /// More findings in one file than `--max-findings-per-file`: the first are reported, the
+    /// rest counted. The file was scanned whole, so the scan is complete.
+    FindingsCapped,
 }
 
 impl ProblemKind {
@@ -69,6 +75,7 @@ impl ProblemKind {
                 | ProblemKind::RuleError
                 | ProblemKind::MissingObject
                 | ProblemKind::CorruptIndex
+                | ProblemKind::ChangedDuringScan
         )
     }
 }

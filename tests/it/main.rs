@@ -17,6 +17,7 @@ mod git_cli;
 mod git_history;
 mod gitlab;
 mod hook;
+mod hostile_a;
 mod hostile_b;
 mod k8s;
 mod policy;
