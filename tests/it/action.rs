@@ -171,47 +171,6 @@ fn run_scan_step(workspace: &Path, home: &Path, event: &Event) -> StepRun {
     StepRun { outputs, log }
 }
 
-/// A private key made by openssl now, in PEM.
-fn fresh_private_key() -> String {
-    let pem = common::openssl(Path::new("."), &["genpkey", "-algorithm", "ed25519"]);
-    String::from_utf8(pem).expect("PEM is ASCII")
-}
-
-/// The upstream repository: `main` with an old token, a tag on a commit no branch has, an
-/// unrelated branch `other` that adds a key, a clean `feature` branch, and `main` moving on
-/// after the feature branched.
-fn upstream() -> Repo {
-    let repo = Repo::new();
-    repo.write("README.md", "service\n");
-    repo.write(
-        "legacy/old.env",
-        &format!("TOKEN={}\n", github_token("ghp", 801)),
-    );
-    repo.commit("2024-01-10T09:00:00Z", "initial");
-    repo.git(&["checkout", "-q", "-b", "rc"]);
-    repo.write(
-        "release/creds.env",
-        &format!("TOKEN={}\n", github_token("ghp", 802)),
-    );
-    repo.commit("2024-01-20T09:00:00Z", "release candidate");
-    repo.git(&["tag", "-a", "-m", "rc", "v0.9-rc1"]);
-    repo.git(&["checkout", "-q", "main"]);
-    repo.git(&["branch", "-q", "-D", "rc"]);
-    repo.git(&["checkout", "-q", "-b", "feature"]);
-    repo.write("src/app.py", "print('hello')\n");
-    repo.commit("2024-02-01T09:00:00Z", "feature work");
-    repo.git(&["checkout", "-q", "-b", "other", "main"]);
-    repo.write("keys/deploy.pem", &fresh_private_key());
-    repo.commit("2024-02-05T09:00:00Z", "deploy key");
-    repo.git(&["checkout", "-q", "main"]);
-    repo.write(
-        "ops/new.env",
-        &format!("TOKEN={}\n", github_token("ghp", 803)),
-    );
-    repo.commit("2024-02-03T09:00:00Z", "ops token");
-    repo
-}
-
 /// `actions/checkout` with fetch-depth 0 on a pull request: a clone (so `origin/*` and the tags
 /// are real), detached at the merge of the PR branch into its base, as refs/pull/N/merge is.
 fn pull_request_checkout(upstream: &Repo) -> PathBuf {
@@ -281,7 +240,7 @@ fn srcroot(uri: &str) -> (String, String) {
 
 #[test]
 fn pull_request_passes_clean_and_fails_on_an_added_token() {
-    let upstream = upstream();
+    let (upstream, _) = common::git::team_repository(800);
     let home = upstream._tmp.path().join("home");
     fs::create_dir_all(&home).unwrap();
     let workspace = pull_request_checkout(&upstream);
@@ -332,7 +291,7 @@ fn pull_request_passes_clean_and_fails_on_an_added_token() {
 
 #[test]
 fn push_scans_the_whole_history_under_its_own_category() {
-    let upstream = upstream();
+    let (upstream, _) = common::git::team_repository(800);
     let home = upstream._tmp.path().join("home");
     fs::create_dir_all(&home).unwrap();
     let workspace = upstream._tmp.path().join("workspace");

@@ -118,53 +118,6 @@ fn pull_request_gate_fails_on_new_secrets_only() {
     assert_eq!(vulns[0]["location"]["commit"]["sha"], commit.as_str());
 }
 
-/// A private key made by openssl now, in PEM.
-fn fresh_private_key() -> String {
-    let pem = common::openssl(
-        std::path::Path::new("."),
-        &["genpkey", "-algorithm", "ed25519"],
-    );
-    String::from_utf8(pem).expect("PEM is ASCII")
-}
-
-/// A clone as a new team has it: `main`, a checked-out feature branch, an unrelated branch that
-/// adds a key, and tags on commits the feature branch does not contain. Returns the repository
-/// and the token `main` had before the feature branched.
-fn team_repository() -> (Repo, String) {
-    let repo = Repo::new();
-    let on_main = github_token("ghp", 601);
-    repo.write("README.md", "service\n");
-    repo.write("legacy/old.env", &format!("TOKEN={on_main}\n"));
-    repo.commit("2024-01-10T09:00:00Z", "initial");
-    // A release candidate, tagged and then abandoned: its commit is on no branch.
-    repo.git(&["checkout", "-q", "-b", "rc"]);
-    repo.write(
-        "release/creds.env",
-        &format!("TOKEN={}\n", github_token("ghp", 602)),
-    );
-    repo.commit("2024-01-20T09:00:00Z", "release candidate");
-    repo.git(&["tag", "-a", "-m", "rc", "v0.9-rc1"]);
-    repo.git(&["tag", "v0.9-lightweight"]);
-    repo.git(&["checkout", "-q", "main"]);
-    repo.git(&["branch", "-q", "-D", "rc"]);
-    repo.git(&["checkout", "-q", "-b", "feature"]);
-    repo.write("src/app.py", "print('hello')\n");
-    repo.commit("2024-02-01T09:00:00Z", "feature work");
-    // Someone else's branch, newer than the feature's commits.
-    repo.git(&["checkout", "-q", "-b", "other", "main"]);
-    repo.write("keys/deploy.pem", &fresh_private_key());
-    repo.commit("2024-02-05T09:00:00Z", "deploy key");
-    // main moves on after the feature branched.
-    repo.git(&["checkout", "-q", "main"]);
-    repo.write(
-        "ops/new.env",
-        &format!("TOKEN={}\n", github_token("ghp", 603)),
-    );
-    repo.commit("2024-02-03T09:00:00Z", "ops token");
-    repo.git(&["checkout", "-q", "feature"]);
-    (repo, on_main)
-}
-
 /// `scan -f json` with `args`; (exit code, report).
 fn json_scan(repo: &Repo, args: &[&str]) -> (i32, Value) {
     let mut all = vec!["scan", "-f", "json", "-q", "--now", "2024-03-01"];
@@ -176,7 +129,7 @@ fn json_scan(repo: &Repo, args: &[&str]) -> (i32, Value) {
 
 #[test]
 fn since_and_range_scan_the_commits_git_log_lists_not_every_ref() {
-    let (repo, on_main) = team_repository();
+    let (repo, on_main) = common::git::team_repository(600);
     // The repository really holds the stray secrets: a full history scan sees all four.
     let (code, all) = json_scan(&repo, &["--git", "."]);
     assert_eq!(code, 1);
@@ -292,7 +245,7 @@ fn place(base: &str, uri: &str) -> (String, String) {
 fn sarif_uris_are_relative_to_the_repository_top_for_a_subfolder_or_a_file() {
     let repo = Repo::new();
     repo.write("README.md", "app\n");
-    repo.write("fixtures/crypto/deploy.pem", &fresh_private_key());
+    repo.write("fixtures/crypto/deploy.pem", &common::fresh_private_key());
     repo.write(
         "fixtures/crypto/app.env",
         &format!("TOKEN={}\n", github_token("ghp", 701)),

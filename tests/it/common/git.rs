@@ -93,3 +93,41 @@ impl Repo {
         ids
     }
 }
+
+/// A clone as a new team has it: `main`, a checked-out feature branch, an unrelated branch that
+/// adds a key, and tags on commits the feature branch does not contain. Returns the repository
+/// and the token `main` had before the feature branched. Tokens are made from `seed + 1..=3`.
+pub fn team_repository(seed: u64) -> (Repo, String) {
+    let repo = Repo::new();
+    let on_main = super::github_token("ghp", seed + 1);
+    repo.write("README.md", "service\n");
+    repo.write("legacy/old.env", &format!("TOKEN={on_main}\n"));
+    repo.commit("2024-01-10T09:00:00Z", "initial");
+    // A release candidate, tagged and then abandoned: its commit is on no branch.
+    repo.git(&["checkout", "-q", "-b", "rc"]);
+    repo.write(
+        "release/creds.env",
+        &format!("TOKEN={}\n", super::github_token("ghp", seed + 2)),
+    );
+    repo.commit("2024-01-20T09:00:00Z", "release candidate");
+    repo.git(&["tag", "-a", "-m", "rc", "v0.9-rc1"]);
+    repo.git(&["tag", "v0.9-lightweight"]);
+    repo.git(&["checkout", "-q", "main"]);
+    repo.git(&["branch", "-q", "-D", "rc"]);
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.write("src/app.py", "print('hello')\n");
+    repo.commit("2024-02-01T09:00:00Z", "feature work");
+    // Someone else's branch, newer than the feature's commits.
+    repo.git(&["checkout", "-q", "-b", "other", "main"]);
+    repo.write("keys/deploy.pem", &super::fresh_private_key());
+    repo.commit("2024-02-05T09:00:00Z", "deploy key");
+    // main moves on after the feature branched.
+    repo.git(&["checkout", "-q", "main"]);
+    repo.write(
+        "ops/new.env",
+        &format!("TOKEN={}\n", super::github_token("ghp", seed + 3)),
+    );
+    repo.commit("2024-02-03T09:00:00Z", "ops token");
+    repo.git(&["checkout", "-q", "feature"]);
+    (repo, on_main)
+}

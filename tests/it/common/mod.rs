@@ -70,6 +70,15 @@ pub fn openssl(dir: &Path, args: &[&str]) -> Vec<u8> {
     out.stdout
 }
 
+/// A private key made by openssl now, in PEM.
+pub fn fresh_private_key() -> String {
+    let pem = openssl(
+        std::path::Path::new("."),
+        &["genpkey", "-algorithm", "ed25519"],
+    );
+    String::from_utf8(pem).expect("PEM is ASCII")
+}
+
 pub fn run(args: &[&str]) -> Run {
     run_in(Path::new(env!("CARGO_MANIFEST_DIR")), args)
 }
