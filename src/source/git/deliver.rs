@@ -10,6 +10,7 @@
 use super::diff::Catalog;
 use super::graph::{Graph, NO_COMMIT};
 use super::pack::{self, Lookup, Objects, Packs};
+use super::tree::MAX_ENTRIES;
 use super::{
     GitCommit, GitError, GitIntroduction, GitOptions, GitOrigin, lossy, problem, rfc3339_utc,
 };
@@ -58,12 +59,20 @@ impl HeadInfo {
             return head;
         };
         let mut stack = vec![(tree, Vec::new())];
+        // Bounded like the history walk: trees that name one subtree many times over describe
+        // exponentially many paths. Past the bound, blobs are simply not marked as at HEAD (the
+        // history pass reports the commit's tree as cut).
+        let mut budget = MAX_ENTRIES;
         while let Some((id, prefix)) = stack.pop() {
             // A tree that cannot be read was reported by the history pass, which reads it too.
             let Ok((Kind::Tree, data)) = objects.find(&id) else {
                 continue;
             };
             for entry in gix::objs::TreeRefIter::from_bytes(&data, id.kind()).flatten() {
+                if budget == 0 {
+                    return head;
+                }
+                budget -= 1;
                 let mut path = prefix.clone();
                 path.extend_from_slice(entry.filename);
                 if entry.mode.is_tree() {

@@ -32,9 +32,12 @@
 
 mod deliver;
 mod diff;
+#[doc(hidden)]
+pub mod fuzz;
 mod graph;
 mod pack;
 mod refs;
+mod tree;
 
 use super::{BlobSink, Problem, ProblemKind};
 use gix::ObjectId;

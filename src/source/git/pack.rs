@@ -88,7 +88,12 @@ impl Packs {
             }
         }
         idx_paths.sort();
-        let hash = repo.object_hash();
+        Packs::at(&idx_paths, repo.object_hash())
+    }
+
+    /// The packs of these index files (each beside its `.pack`), leaving out what cannot be
+    /// opened.
+    pub fn at(idx_paths: &[PathBuf], hash: gix::hash::Kind) -> Packs {
         let packs = idx_paths
             .iter()
             .filter_map(|p| Pack::open(p, hash))
@@ -398,7 +403,13 @@ pub(super) struct Reader<'p> {
     inflate: gix::zlib::Inflate,
     buf: Vec<u8>,
     limit: u64,
+    /// Ref-delta bases being read from other packs, nested: packs whose deltas name each other's
+    /// objects would otherwise recurse until the stack overflows.
+    hops: u32,
 }
+
+/// Nesting of cross-pack delta bases allowed; git never makes more than one (thin-pack fix-up).
+const MAX_HOPS: u32 = 16;
 
 impl<'p> Reader<'p> {
     /// `cache_bytes` of decoded objects; objects over `limit` bytes are refused.
@@ -410,6 +421,7 @@ impl<'p> Reader<'p> {
             inflate: gix::zlib::Inflate::default(),
             buf: Vec::new(),
             limit,
+            hops: 0,
         }
     }
 
@@ -462,9 +474,13 @@ impl<'p> Reader<'p> {
                     // A base in another pack: rare (thin packs fixed up by an old git).
                     Header::RefDelta { base_id } => {
                         let base_id = *base_id;
-                        let (kind, base) = self
-                            .find(&base_id)?
-                            .ok_or(PackError::MissingBase(base_id))?;
+                        if self.hops >= MAX_HOPS {
+                            return Err(pack.corrupt(at, "delta bases cross packs in a cycle"));
+                        }
+                        self.hops += 1;
+                        let base = self.find(&base_id);
+                        self.hops -= 1;
+                        let (kind, base) = base?.ok_or(PackError::MissingBase(base_id))?;
                         return self.apply_chain(p, kind, base, chain);
                     }
                     _ => return Err(pack.corrupt(at, "delta without a base")),
