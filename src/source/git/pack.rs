@@ -66,6 +66,8 @@ pub(super) struct Pack {
     offsets: Vec<u64>,
     /// `order[i]`: the index position of the entry at `offsets[i]`, to get its object id.
     order: Vec<u32>,
+    /// Where the entries end in the pack file: its length less the trailing checksum.
+    data_end: u64,
 }
 
 impl Packs {
@@ -129,7 +131,11 @@ impl Pack {
             (0..n).map(|i| (index.pack_offset_at_index(i), i)).collect();
         by_offset.sort_unstable();
         let mut offsets: Vec<u64> = by_offset.iter().map(|&(o, _)| o).collect();
-        offsets.push(len.saturating_sub(hash.len_in_bytes() as u64));
+        // Where the entries end. An index may claim offsets past it (a damaged or hostile
+        // index): the sentinel stays the largest so that `offsets` stays sorted, and such entries
+        // are refused by `extent`.
+        let data_end = len.saturating_sub(hash.len_in_bytes() as u64);
+        offsets.push(data_end.max(offsets.last().copied().unwrap_or(0)));
         let order = by_offset.into_iter().map(|(_, i)| i).collect();
         Some(Pack {
             index,
@@ -137,6 +143,7 @@ impl Pack {
             path,
             offsets,
             order,
+            data_end,
         })
     }
 
@@ -154,19 +161,27 @@ impl Pack {
 
     /// The byte range of the entry starting at `offset`.
     fn extent(&self, offset: u64) -> Result<Range<u64>, PackError> {
+        if offset >= self.data_end {
+            return Err(self.corrupt(offset, "entry starts past the end of the pack"));
+        }
         let i = self
             .offsets
             .binary_search(&offset)
             .map_err(|_| self.corrupt(offset, "no entry starts here"))?;
         match self.offsets.get(i + 1) {
-            Some(&end) if end > offset => Ok(offset..end),
+            // The next entry's offset comes from the index, which may lie: never read past the
+            // pack's entries (the allocation would be as large as the lie).
+            Some(&end) if end > offset => Ok(offset..end.min(self.data_end)),
             _ => Err(self.corrupt(offset, "entry extends past the end of the pack")),
         }
     }
 
     fn read_at(&self, range: Range<u64>, buf: &mut Vec<u8>) -> Result<(), PackError> {
-        let len = usize::try_from(range.end - range.start)
-            .map_err(|_| self.corrupt(range.start, "entry too large"))?;
+        let len = range
+            .end
+            .checked_sub(range.start)
+            .and_then(|n| usize::try_from(n).ok())
+            .ok_or_else(|| self.corrupt(range.start, "entry extends past the end of the pack"))?;
         buf.clear();
         buf.resize(len, 0);
         read_exact_at(&self.file, buf, range.start).map_err(|source| PackError::Io {
@@ -626,9 +641,13 @@ impl Plan {
         const WINDOW: usize = 1 << 20;
         for node in 0..n {
             let offset = pack.offsets[node];
+            if offset >= pack.data_end {
+                kind[node] = BROKEN; // the index points past the pack's entries
+                continue;
+            }
             let window_end = window_start + window.len() as u64;
             if offset < window_start || offset + 64 > window_end {
-                let end = (offset + WINDOW as u64).min(pack.offsets[n]);
+                let end = (offset + WINDOW as u64).min(pack.data_end);
                 pack.read_at(offset..end, &mut window)?;
                 window_start = offset;
             }

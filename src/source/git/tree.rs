@@ -15,9 +15,9 @@ use std::sync::Arc;
 /// repositories stay far below (paths are at most 4096 bytes), and this keeps the recursion well
 /// within a thread's stack.
 pub(super) const MAX_DEPTH: usize = 1024;
-/// Tree entries one commit's walk visits at most. The largest real monorepo trees hold a few
-/// hundred thousand files.
-pub(super) const MAX_ENTRIES: u64 = 4_000_000;
+/// Tree entries one commit's walk visits at most. Large real trees hold a few hundred thousand
+/// files (chromium about 450,000); every path found costs memory until the scan ends.
+pub(super) const MAX_ENTRIES: u64 = 1_000_000;
 
 /// A blob (or gitlink) a commit introduced at a path.
 pub(super) struct Found {
