@@ -38,8 +38,9 @@ const SCANNED: u8 = 2;
 /// What HEAD holds, to tell blobs still in the current tree from history-only ones.
 pub(super) struct HeadInfo {
     pub commit: Option<ObjectId>,
-    /// Blob id → its paths in HEAD's tree.
-    blobs: HashMap<ObjectId, Vec<Box<[u8]>>>,
+    /// Blob id → its paths in HEAD's tree. A set: every introduction of a blob is looked up in
+    /// it, and one blob can sit at a million paths of a hostile tree.
+    blobs: HashMap<ObjectId, HashSet<Box<[u8]>>>,
 }
 
 impl HeadInfo {
@@ -82,7 +83,7 @@ impl HeadInfo {
                     head.blobs
                         .entry(entry.oid.to_owned())
                         .or_default()
-                        .push(path.into());
+                        .insert(path.into());
                 }
             }
         }
@@ -307,7 +308,7 @@ impl Emitter<'_> {
                     .head
                     .blobs
                     .get(&id)
-                    .is_some_and(|paths| paths.contains(path)),
+                    .is_some_and(|paths| paths.contains(&**path)),
             }
         };
         GitOrigin {
