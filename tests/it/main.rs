@@ -13,6 +13,7 @@ mod config;
 mod context;
 mod crypto;
 mod fixtures;
+mod fuzz_regressions;
 mod git_cli;
 mod git_history;
 mod gitlab;

@@ -10,6 +10,7 @@
 use super::diff::Catalog;
 use super::graph::{Graph, NO_COMMIT};
 use super::pack::{self, Lookup, Objects, Packs};
+use super::tree::MAX_ENTRIES;
 use super::{
     GitCommit, GitError, GitIntroduction, GitOptions, GitOrigin, problem, rfc3339_utc, shown_path,
 };
@@ -37,8 +38,9 @@ const SCANNED: u8 = 2;
 /// What HEAD holds, to tell blobs still in the current tree from history-only ones.
 pub(super) struct HeadInfo {
     pub commit: Option<ObjectId>,
-    /// Blob id → its paths in HEAD's tree.
-    blobs: HashMap<ObjectId, Vec<Box<[u8]>>>,
+    /// Blob id → its paths in HEAD's tree. A set: every introduction of a blob is looked up in
+    /// it, and one blob can sit at a million paths of a hostile tree.
+    blobs: HashMap<ObjectId, HashSet<Box<[u8]>>>,
 }
 
 impl HeadInfo {
@@ -58,12 +60,20 @@ impl HeadInfo {
             return head;
         };
         let mut stack = vec![(tree, Vec::new())];
+        // Bounded like the history walk: trees that name one subtree many times over describe
+        // exponentially many paths. Past the bound, blobs are simply not marked as at HEAD (the
+        // history pass reports the commit's tree as cut).
+        let mut budget = MAX_ENTRIES;
         while let Some((id, prefix)) = stack.pop() {
             // A tree that cannot be read was reported by the history pass, which reads it too.
             let Ok((Kind::Tree, data)) = objects.find(&id) else {
                 continue;
             };
             for entry in gix::objs::TreeRefIter::from_bytes(&data, id.kind()).flatten() {
+                if budget == 0 {
+                    return head;
+                }
+                budget -= 1;
                 let mut path = prefix.clone();
                 path.extend_from_slice(entry.filename);
                 if entry.mode.is_tree() {
@@ -73,7 +83,7 @@ impl HeadInfo {
                     head.blobs
                         .entry(entry.oid.to_owned())
                         .or_default()
-                        .push(path.into());
+                        .insert(path.into());
                 }
             }
         }
@@ -303,7 +313,7 @@ impl Emitter<'_> {
                     .head
                     .blobs
                     .get(&id)
-                    .is_some_and(|paths| paths.contains(path)),
+                    .is_some_and(|paths| paths.contains(&**path)),
             }
         };
         GitOrigin {

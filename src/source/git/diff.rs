@@ -8,13 +8,12 @@
 use super::graph::{Graph, NO_COMMIT};
 use super::pack::{Lookup, Objects, Packs};
 use super::refs::OtherTip;
+use super::tree::{Cut, Found, MAX_DEPTH, MAX_ENTRIES, TreeDiff, TreeStore};
 use super::{GitError, GitOptions, GitSubmodule, problem, shown_path};
 use crate::source::{BlobSink, ProblemKind, Step};
 use gix::ObjectId;
 use gix::hashtable::HashMap;
 use gix::objs::Kind;
-use gix::objs::tree::name_order;
-use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -72,14 +71,6 @@ impl Catalog {
             })
             .collect()
     }
-}
-
-/// What a worker found in one commit.
-struct Found {
-    commit: u32,
-    path: Vec<u8>,
-    id: ObjectId,
-    gitlink: bool,
 }
 
 /// Mutable state shared by the workers, merged into chunk by chunk.
@@ -259,7 +250,13 @@ pub(super) fn introductions(
             }),
             _ => {
                 let mut prefix = format!("{}:", tip.name).into_bytes();
-                differ.tree(NO_COMMIT, &tip.id, &[], &mut prefix, &mut found);
+                TreeDiff::new(&mut differ, NO_COMMIT).tree(
+                    &tip.id,
+                    &[],
+                    &mut prefix,
+                    0,
+                    &mut found,
+                );
             }
         }
         for f in found {
@@ -298,90 +295,18 @@ impl<'a> Differ<'a> {
             .map(|p| graph.nodes[p as usize].tree)
             .collect();
         let mut prefix = Vec::new();
-        self.tree(c, &node.tree, &parents, &mut prefix, out);
+        TreeDiff::new(self, c).tree(&node.tree, &parents, &mut prefix, 0, out);
     }
 
-    /// Record what tree `id` (at `prefix`) has that none of the `parents` trees has at the same
-    /// path, recursing only into subtrees that differ from every parent's.
-    fn tree(
-        &mut self,
-        commit: u32,
-        id: &gix::oid,
-        parents: &[ObjectId],
-        prefix: &mut Vec<u8>,
-        out: &mut Vec<Found>,
-    ) {
-        if parents.iter().any(|p| p.as_ref() == id) {
-            return;
-        }
-        let Some(child) = self.read_tree(id, prefix) else {
-            return;
-        };
-        let parent_bufs: Vec<Arc<Vec<u8>>> = parents
-            .iter()
-            .filter_map(|p| self.read_tree(p, prefix))
-            .collect();
-        let hash_len = id.kind().len_in_bytes();
-        // Entries before the first byte where the child differs from the first parent are
-        // byte-identical there (same mode, name and id): unchanged, and not even parsed. Most
-        // commits change one entry of a large directory, so this skips most of every tree.
-        let skip = parent_bufs
-            .first()
-            .map_or(0, |p| identical_entries_prefix(&child, p, hash_len));
-        let mut cursors: Vec<Cursor<'_>> = parent_bufs
-            .iter()
-            .enumerate()
-            .map(|(i, b)| Cursor::new(b, if i == 0 { skip } else { 0 }, hash_len))
-            .collect();
-        let mut pos = skip;
-        let mut sub_parents = Vec::new();
-        while pos < child.len() {
-            let Some(entry) = RawEntry::parse(&child, pos, hash_len) else {
-                self.corrupt_tree(id, prefix);
-                break;
-            };
-            pos = entry.end;
-            sub_parents.clear();
-            let mut unchanged = false;
-            for cursor in cursors.iter_mut() {
-                match cursor.seek(&entry) {
-                    Some(p) if p.oid == entry.oid => {
-                        unchanged = true;
-                        break;
-                    }
-                    Some(p) if entry.is_tree() => sub_parents.push(p.oid.to_owned()),
-                    _ => {}
-                }
-            }
-            if unchanged {
-                continue;
-            }
-            let len = prefix.len();
-            prefix.extend_from_slice(entry.name);
-            let oid = entry.oid.to_owned();
-            if entry.is_tree() {
-                prefix.push(b'/');
-                let subs = std::mem::take(&mut sub_parents);
-                self.tree(commit, entry.oid, &subs, prefix, out);
-                sub_parents = subs;
-            } else {
-                out.push(Found {
-                    commit,
-                    path: prefix.clone(),
-                    id: oid,
-                    gitlink: entry.is_gitlink(),
-                });
-            }
-            prefix.truncate(len);
-            // After a change the rest of the directory is usually identical to the first parent's.
-            if let Some(first) = cursors.first_mut() {
-                if first.rest_equals(&child[pos..], &entry) {
-                    break;
-                }
-            }
-        }
+    fn first_report(&self, id: &gix::oid) -> bool {
+        self.reported
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(id.to_owned())
     }
+}
 
+impl TreeStore for Differ<'_> {
     /// A tree's bytes, or `None` after reporting why not (once per tree).
     fn read_tree(&mut self, id: &gix::oid, prefix: &[u8]) -> Option<Arc<Vec<u8>>> {
         let (kind, message) = match self.objects.find(id) {
@@ -406,147 +331,26 @@ impl<'a> Differ<'a> {
         None
     }
 
-    fn first_report(&self, id: &gix::oid) -> bool {
-        self.reported
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(id.to_owned())
-    }
-
-    fn corrupt_tree(&self, id: &gix::oid, prefix: &[u8]) {
+    fn cut(&mut self, id: &gix::oid, prefix: &[u8], why: Cut) {
         if !self.first_report(id) {
             return;
         }
+        let message = match why {
+            Cut::Corrupt => {
+                format!("tree {id} is corrupt; entries after the damage were not scanned")
+            }
+            Cut::TooDeep => format!(
+                "tree {id} is nested more than {MAX_DEPTH} directories deep; nothing below it was scanned"
+            ),
+            Cut::TooManyEntries => format!(
+                "the commit's trees list more than {MAX_ENTRIES} entries (trees that name the same subtree many times?); tree {id} and the rest were not scanned"
+            ),
+        };
         problem(
             self.sink,
             ProblemKind::Unreadable,
             shown_path(prefix),
-            format!("tree {id} is corrupt; entries after the damage were not scanned"),
+            message,
         );
     }
-}
-
-/// A tree entry parsed in place: `<octal mode> <name>\0<id>`.
-#[derive(Clone, Copy)]
-struct RawEntry<'a> {
-    mode: u32,
-    name: &'a [u8],
-    oid: &'a gix::oid,
-    /// Offset just past this entry.
-    end: usize,
-}
-
-impl<'a> RawEntry<'a> {
-    fn parse(buf: &'a [u8], pos: usize, hash_len: usize) -> Option<Self> {
-        let rest = buf.get(pos..)?;
-        let space = memchr::memchr(b' ', rest.get(..8.min(rest.len()))?)?;
-        let mut mode = 0u32;
-        for &d in &rest[..space] {
-            if !d.is_ascii_digit() || d > b'7' {
-                return None;
-            }
-            mode = (mode << 3) | u32::from(d - b'0');
-        }
-        let nul = space + 1 + memchr::memchr(0, &rest[space + 1..])?;
-        let end = nul + 1 + hash_len;
-        let oid = gix::oid::try_from_bytes(rest.get(nul + 1..end)?).ok()?;
-        Some(RawEntry {
-            mode,
-            name: &rest[space + 1..nul],
-            oid,
-            end: pos + end,
-        })
-    }
-
-    fn is_tree(&self) -> bool {
-        self.mode & 0o170000 == 0o040000
-    }
-
-    fn is_gitlink(&self) -> bool {
-        self.mode & 0o170000 == 0o160000
-    }
-}
-
-/// A position in a parent tree, advanced in step with the child's entries (both are sorted in
-/// git's tree order).
-struct Cursor<'a> {
-    buf: &'a [u8],
-    pos: usize,
-    hash_len: usize,
-    current: Option<RawEntry<'a>>,
-}
-
-impl<'a> Cursor<'a> {
-    fn new(buf: &'a [u8], pos: usize, hash_len: usize) -> Self {
-        let current = RawEntry::parse(buf, pos, hash_len);
-        Cursor {
-            buf,
-            pos,
-            hash_len,
-            current,
-        }
-    }
-
-    /// The parent's entry with the same name and tree-ness as `child`, if any. Entries before it
-    /// are passed for good.
-    fn seek(&mut self, child: &RawEntry<'_>) -> Option<RawEntry<'a>> {
-        while let Some(p) = self.current {
-            match name_order(p.name, p.is_tree(), child.name, child.is_tree()) {
-                Ordering::Less => self.advance(),
-                Ordering::Equal => return Some(p),
-                Ordering::Greater => return None,
-            }
-        }
-        None
-    }
-
-    fn advance(&mut self) {
-        if let Some(p) = self.current {
-            self.pos = p.end;
-            self.current = RawEntry::parse(self.buf, self.pos, self.hash_len);
-        }
-    }
-
-    /// Whether everything in the child after `child` is byte-identical to what this parent has
-    /// after the same point.
-    fn rest_equals(&mut self, child_rest: &[u8], child: &RawEntry<'_>) -> bool {
-        let from = match self.current {
-            Some(p)
-                if name_order(p.name, p.is_tree(), child.name, child.is_tree())
-                    == Ordering::Equal =>
-            {
-                p.end
-            }
-            Some(_) => self.pos,
-            None => self.buf.len(),
-        };
-        self.buf.get(from..) == Some(child_rest)
-    }
-}
-
-/// Length of the run of leading entries that `a` and `b` share byte for byte.
-fn identical_entries_prefix(a: &[u8], b: &[u8], hash_len: usize) -> usize {
-    let common = common_prefix_len(a, b);
-    let mut pos = 0;
-    while let Some(e) = RawEntry::parse(a, pos, hash_len) {
-        if e.end > common {
-            break;
-        }
-        pos = e.end;
-    }
-    pos
-}
-
-fn common_prefix_len(a: &[u8], b: &[u8]) -> usize {
-    const BLOCK: usize = 64;
-    let n = a.len().min(b.len());
-    let mut i = 0;
-    // Whole blocks first: slice equality compiles to a vectorised memcmp.
-    while i + BLOCK <= n && a[i..i + BLOCK] == b[i..i + BLOCK] {
-        i += BLOCK;
-    }
-    while i < n && a[i] == b[i] {
-        i += 1;
-    }
-    i
 }

@@ -37,6 +37,36 @@ pub(super) struct Node {
     flags: u8,
 }
 
+/// What the walk keeps of a commit object.
+pub(super) struct CommitFields {
+    pub tree: ObjectId,
+    pub commit_time: i64,
+    /// `(name, email)`; `None` if the author line does not parse.
+    pub author: Option<(Vec<u8>, Vec<u8>)>,
+    /// The committer time if the author line does not parse.
+    pub author_time: i64,
+    pub parents: Vec<ObjectId>,
+}
+
+impl CommitFields {
+    /// Parse a commit object's bytes (gix parses; this decides what a damaged line means).
+    pub fn parse(data: &[u8], hash: gix::hash::Kind) -> Result<CommitFields, String> {
+        let commit = CommitRef::from_bytes(data, hash).map_err(|e| e.to_string())?;
+        let commit_time = commit.committer().map_or(0, |s| s.seconds());
+        let (author, author_time) = match commit.author() {
+            Ok(s) => (Some((s.name.to_vec(), s.email.to_vec())), s.seconds()),
+            Err(_) => (None, commit_time),
+        };
+        Ok(CommitFields {
+            tree: commit.tree(),
+            commit_time,
+            author,
+            author_time,
+            parents: commit.parents().collect(),
+        })
+    }
+}
+
 pub(super) struct Graph {
     pub nodes: Vec<Node>,
     index: HashMap<ObjectId, u32>,
@@ -231,24 +261,25 @@ impl Graph {
                 return self.broken(ld.sink, c, ProblemKind::Unreadable, message);
             }
         };
-        let commit = match CommitRef::from_bytes(&data, id.kind()) {
-            Ok(commit) => commit,
+        let fields = match CommitFields::parse(&data, id.kind()) {
+            Ok(fields) => fields,
             Err(e) => {
                 let message = format!("commit {id}{}: cannot parse: {e}", context());
                 return self.broken(ld.sink, c, ProblemKind::Unreadable, message);
             }
         };
-        let tree = commit.tree();
-        let commit_time = commit.committer().map_or(0, |s| s.seconds());
-        let (author, author_time) = match commit.author() {
-            Ok(s) => (Some((s.name.to_vec(), s.email.to_vec())), s.seconds()),
-            Err(_) => (None, commit_time),
-        };
+        let CommitFields {
+            tree,
+            commit_time,
+            author,
+            author_time,
+            parents,
+        } = fields;
         // History stops at a shallow boundary: its parents are named but absent on purpose.
-        let parent_ids: Vec<ObjectId> = if self.shallow.contains(&id) {
+        let parent_ids = if self.shallow.contains(&id) {
             Vec::new()
         } else {
-            commit.parents().collect()
+            parents
         };
         let author = author.map_or(0, |a| self.author(a));
         let parents_start = self.parent_list.len() as u32;

@@ -33,9 +33,12 @@
 mod damaged;
 mod deliver;
 mod diff;
+#[doc(hidden)]
+pub mod fuzz;
 mod graph;
 mod pack;
 mod refs;
+mod tree;
 
 use super::{BlobSink, Problem, ProblemKind};
 use gix::ObjectId;

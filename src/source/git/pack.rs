@@ -69,6 +69,8 @@ pub(super) struct Pack {
     offsets: Vec<u64>,
     /// `order[i]`: the index position of the entry at `offsets[i]`, to get its object id.
     order: Vec<u32>,
+    /// Where the entries end in the pack file: its length less the trailing checksum.
+    data_end: u64,
 }
 
 impl Packs {
@@ -91,13 +93,18 @@ impl Packs {
             }
         }
         idx_paths.sort();
-        let hash = repo.object_hash();
+        Packs::at(&idx_paths, repo.object_hash())
+    }
+
+    /// The packs of these index files (each beside its `.pack`); an index that cannot be
+    /// opened is kept aside with the reason, to be reported as one damaged index.
+    pub fn at(idx_paths: &[PathBuf], hash: gix::hash::Kind) -> Packs {
         let mut packs = Vec::new();
         let mut broken = Vec::new();
         for p in idx_paths {
-            match Pack::open(&p, hash) {
+            match Pack::open(p, hash) {
                 Ok(pack) => packs.push(pack),
-                Err(why) => broken.push((p, why)),
+                Err(why) => broken.push((p.clone(), why)),
             }
         }
         Packs {
@@ -138,7 +145,11 @@ impl Pack {
             (0..n).map(|i| (index.pack_offset_at_index(i), i)).collect();
         by_offset.sort_unstable();
         let mut offsets: Vec<u64> = by_offset.iter().map(|&(o, _)| o).collect();
-        offsets.push(len.saturating_sub(hash.len_in_bytes() as u64));
+        // Where the entries end. An index may claim offsets past it (a damaged or hostile
+        // index): the sentinel stays the largest so that `offsets` stays sorted, and such entries
+        // are refused by `extent`.
+        let data_end = len.saturating_sub(hash.len_in_bytes() as u64);
+        offsets.push(data_end.max(offsets.last().copied().unwrap_or(0)));
         let order = by_offset.into_iter().map(|(_, i)| i).collect();
         Ok(Pack {
             index,
@@ -146,6 +157,7 @@ impl Pack {
             path,
             offsets,
             order,
+            data_end,
         })
     }
 
@@ -163,19 +175,27 @@ impl Pack {
 
     /// The byte range of the entry starting at `offset`.
     fn extent(&self, offset: u64) -> Result<Range<u64>, PackError> {
+        if offset >= self.data_end {
+            return Err(self.corrupt(offset, "entry starts past the end of the pack"));
+        }
         let i = self
             .offsets
             .binary_search(&offset)
             .map_err(|_| self.corrupt(offset, "no entry starts here"))?;
         match self.offsets.get(i + 1) {
-            Some(&end) if end > offset => Ok(offset..end),
+            // The next entry's offset comes from the index, which may lie: never read past the
+            // pack's entries (the allocation would be as large as the lie).
+            Some(&end) if end > offset => Ok(offset..end.min(self.data_end)),
             _ => Err(self.corrupt(offset, "entry extends past the end of the pack")),
         }
     }
 
     fn read_at(&self, range: Range<u64>, buf: &mut Vec<u8>) -> Result<(), PackError> {
-        let len = usize::try_from(range.end - range.start)
-            .map_err(|_| self.corrupt(range.start, "entry too large"))?;
+        let len = range
+            .end
+            .checked_sub(range.start)
+            .and_then(|n| usize::try_from(n).ok())
+            .ok_or_else(|| self.corrupt(range.start, "entry extends past the end of the pack"))?;
         buf.clear();
         buf.resize(len, 0);
         read_exact_at(&self.file, buf, range.start).map_err(|source| PackError::Io {
@@ -412,7 +432,13 @@ pub(super) struct Reader<'p> {
     inflate: gix::zlib::Inflate,
     buf: Vec<u8>,
     limit: u64,
+    /// Ref-delta bases being read from other packs, nested: packs whose deltas name each other's
+    /// objects would otherwise recurse until the stack overflows.
+    hops: u32,
 }
+
+/// Nesting of cross-pack delta bases allowed; git never makes more than one (thin-pack fix-up).
+const MAX_HOPS: u32 = 16;
 
 impl<'p> Reader<'p> {
     /// `cache_bytes` of decoded objects; objects over `limit` bytes are refused.
@@ -424,6 +450,7 @@ impl<'p> Reader<'p> {
             inflate: gix::zlib::Inflate::default(),
             buf: Vec::new(),
             limit,
+            hops: 0,
         }
     }
 
@@ -476,9 +503,13 @@ impl<'p> Reader<'p> {
                     // A base in another pack: rare (thin packs fixed up by an old git).
                     Header::RefDelta { base_id } => {
                         let base_id = *base_id;
-                        let (kind, base) = self
-                            .find(&base_id)?
-                            .ok_or(PackError::MissingBase(base_id))?;
+                        if self.hops >= MAX_HOPS {
+                            return Err(pack.corrupt(at, "delta bases cross packs in a cycle"));
+                        }
+                        self.hops += 1;
+                        let base = self.find(&base_id);
+                        self.hops -= 1;
+                        let (kind, base) = base?.ok_or(PackError::MissingBase(base_id))?;
                         return self.apply_chain(p, kind, base, chain);
                     }
                     _ => return Err(pack.corrupt(at, "delta without a base")),
@@ -547,7 +578,14 @@ impl<'a> Objects<'a> {
         }
         use gix::objs::Find;
         match self.repo.objects.try_find(id, &mut self.buf) {
-            Ok(Some(data)) => Ok((data.kind, Arc::new(data.data.to_vec()))),
+            Ok(Some(data)) => {
+                // Cached like packed objects: a hostile history can name one loose tree a million
+                // times, and each read through gix cost a file open and an inflate (and, measured,
+                // 6 GB of peak memory over such a walk).
+                let found = (data.kind, Arc::new(data.data.to_vec()));
+                self.reader.by_id.insert(id.to_owned(), found.clone());
+                Ok(found)
+            }
             Ok(None) => Err(Lookup::Missing),
             Err(e) => Err(Lookup::Failed(e.to_string())),
         }
@@ -624,9 +662,13 @@ impl Plan {
         const WINDOW: usize = 1 << 20;
         for node in 0..n {
             let offset = pack.offsets[node];
+            if offset >= pack.data_end {
+                kind[node] = BROKEN; // the index points past the pack's entries
+                continue;
+            }
             let window_end = window_start + window.len() as u64;
             if offset < window_start || offset + 64 > window_end {
-                let end = (offset + WINDOW as u64).min(pack.offsets[n]);
+                let end = (offset + WINDOW as u64).min(pack.data_end);
                 pack.read_at(offset..end, &mut window)?;
                 window_start = offset;
             }
