@@ -215,11 +215,6 @@ impl Contexts {
             .find(|(_, set)| set.is_match(path))
             .map_or(Context::Code, |(ctx, _)| *ctx)
     }
-
-    /// Every context with its globs in effect, for documentation and `config check`.
-    pub fn default_globs() -> impl Iterator<Item = (Context, &'static [&'static str])> {
-        DEFAULTS.iter().map(|(c, g)| (*c, *g))
-    }
 }
 
 fn default_globs(ctx: Context) -> &'static [&'static str] {
