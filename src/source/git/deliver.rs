@@ -25,6 +25,9 @@ use std::sync::atomic::{AtomicU8, AtomicU64, AtomicUsize, Ordering};
 /// entry header.
 const WALK_MIN_BLOBS: u64 = 2_000;
 const WALK_MIN_FRACTION: u64 = 64;
+/// Bytes of one delta chain's decoded levels a pack-walk thread keeps: git's chains reach depth
+/// 50, which for a 30 MB file is 1.5 GB held at once; past this the rest is read one by one.
+const WALK_HELD_BYTES: u64 = 512 << 20;
 /// Per-worker cache of delta bases for one-by-one reads.
 const READ_CACHE_BYTES: usize = 32 << 20;
 /// One-by-one reads handed to a worker at a time (in pack order, for cache locality).
@@ -145,6 +148,7 @@ pub(super) fn deliver(
             let limits = pack::Limits {
                 leaf: opts.max_blob_size,
                 any: decode_limit(opts.max_blob_size),
+                held: WALK_HELD_BYTES,
             };
             let _ = pack::walk_blobs(packs, p, &wanted, &emit, limits, &pool);
         }

@@ -55,6 +55,7 @@ pub fn packs(pairs: &[(&[u8], &[u8])], dir: &Path) -> std::io::Result<usize> {
         let limits = Limits {
             leaf: LIMIT,
             any: LIMIT,
+            held: 4 * LIMIT,
         };
         let _ = walk_blobs(&packs, p, &wanted, &emit, limits, pool());
     }

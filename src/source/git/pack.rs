@@ -435,7 +435,13 @@ pub(super) struct Reader<'p> {
     /// Ref-delta bases being read from other packs, nested: packs whose deltas name each other's
     /// objects would otherwise recurse until the stack overflows.
     hops: u32,
+    /// Bytes of deltas one chain may hold while it is walked down to its base.
+    chain_bytes: u64,
 }
+
+/// The deltas of one chain are held until its base is found. Git's deltas are small (depth 50 of
+/// a few kilobytes each); a hostile pack can chain 10,000 deltas of a gigabyte each.
+const MAX_CHAIN_DELTA_BYTES: u64 = 256 << 20;
 
 /// Nesting of cross-pack delta bases allowed; git never makes more than one (thin-pack fix-up).
 const MAX_HOPS: u32 = 16;
@@ -451,6 +457,7 @@ impl<'p> Reader<'p> {
             buf: Vec::new(),
             limit,
             hops: 0,
+            chain_bytes: MAX_CHAIN_DELTA_BYTES,
         }
     }
 
@@ -474,6 +481,7 @@ impl<'p> Reader<'p> {
         let pack = &packs.packs[p];
         // Walk down the chain to a cached object or a full one, keeping each delta on the way.
         let mut chain: Vec<(u64, Vec<u8>)> = Vec::new();
+        let mut held = 0u64;
         let mut at = offset;
         let (kind, mut base) = loop {
             if let Some(hit) = self.cache.get(&pack_key(p, at)) {
@@ -493,9 +501,17 @@ impl<'p> Reader<'p> {
             let mut delta = Vec::new();
             inflate_into(&mut self.inflate, data, size, &mut delta)
                 .map_err(|m| pack.corrupt(at, m))?;
+            held += delta.len() as u64;
             chain.push((at, delta));
             if chain.len() > 10_000 {
                 return Err(pack.corrupt(offset, "delta chain too long (cycle?)"));
+            }
+            if held > self.chain_bytes {
+                let mib = self.chain_bytes >> 20;
+                return Err(pack.corrupt(
+                    offset,
+                    format!("delta chain holds more than {mib} MiB of deltas"),
+                ));
             }
             at = match pack.base_offset(&entry, at)? {
                 Some(base) => base,
@@ -807,6 +823,10 @@ pub(super) struct Limits {
     pub leaf: u64,
     /// Anything else (bases other blobs need) up to this size is decoded.
     pub any: u64,
+    /// Bytes a thread keeps of one chain's decoded levels (a base and the deltas applied to it,
+    /// each level held until its subtree is done). A node that would go over is not decoded
+    /// here: its blobs stay pending and are read one by one, through a bounded cache.
+    pub held: u64,
 }
 
 /// Per-thread buffers of a walk: one per delta-chain depth, reused from subtree to subtree.
@@ -828,10 +848,13 @@ impl Walker<'_> {
     fn subtree<'s>(&'s self, root: Node, base: Option<Arc<[u8]>>, scope: &rayon::Scope<'s>) {
         let mut scratch = SCRATCH.with(|s| std::mem::take(&mut *s.borrow_mut()));
         let mut stack: Vec<(Node, usize)> = vec![(root, 0)];
+        // held[d]: bytes the levels above depth d hold (the shared base counts at depth 0).
+        let mut held: Vec<u64> = vec![base.as_ref().map_or(0, |b| b.len() as u64)];
         while let Some((node, depth)) = stack.pop() {
             if scratch.levels.len() <= depth {
                 scratch.levels.resize_with(depth + 1, Vec::new);
             }
+            let room = self.limits.held.saturating_sub(held[depth]);
             let (below, here) = scratch.levels.split_at_mut(depth);
             let base_data: Option<&[u8]> = match (depth, &base) {
                 (0, Some(b)) => Some(b),
@@ -845,11 +868,11 @@ impl Walker<'_> {
                 self.hash,
                 self.pack.offsets[node as usize],
                 base_data,
-                if leaf {
+                room.min(if leaf {
                     self.limits.leaf
                 } else {
                     self.limits.any
-                },
+                }),
                 &mut scratch.entry,
                 &mut scratch.delta,
                 &mut scratch.inflate,
@@ -858,6 +881,8 @@ impl Walker<'_> {
             if decoded.is_err() {
                 continue; // its wanted blobs stay pending and are read (and reported) one by one
             }
+            held.truncate(depth + 1);
+            held.push(held[depth] + out.len() as u64);
             let blob = self.plan.blob[node as usize];
             if blob != NONE {
                 (self.emit)(blob, out);
@@ -925,6 +950,172 @@ mod tests {
         let mut out = Vec::new();
         apply_delta(base, &delta, &mut out).expect("valid delta");
         assert_eq!(out, b"hello, git!");
+    }
+
+    /// A zlib stream of `data` in stored blocks.
+    fn zlib_stored(data: &[u8]) -> Vec<u8> {
+        let mut out = vec![0x78, 0x01];
+        let blocks: Vec<&[u8]> = data.chunks(0xffff).collect();
+        for (i, block) in blocks.iter().enumerate() {
+            out.push(u8::from(i + 1 == blocks.len()));
+            let len = block.len() as u16;
+            out.extend_from_slice(&len.to_le_bytes());
+            out.extend_from_slice(&(!len).to_le_bytes());
+            out.extend_from_slice(block);
+        }
+        let (mut a, mut b) = (1u32, 0u32);
+        for &x in data {
+            a = (a + u32::from(x)) % 65521;
+            b = (b + a) % 65521;
+        }
+        out.extend_from_slice(&((b << 16) | a).to_be_bytes());
+        out
+    }
+
+    fn varint(mut n: usize, out: &mut Vec<u8>) {
+        while n >= 0x80 {
+            out.push(0x80 | (n & 0x7f) as u8);
+            n >>= 7;
+        }
+        out.push(n as u8);
+    }
+
+    /// An entry header: type, then the size in 4 + 7k bits.
+    fn entry_header(kind: u8, size: usize, out: &mut Vec<u8>) {
+        let more = if size >> 4 > 0 { 0x80 } else { 0 };
+        out.push(more | (kind << 4) | (size & 0x0f) as u8);
+        if size >> 4 > 0 {
+            varint(size >> 4, out);
+        }
+    }
+
+    /// A pack of one `size`-byte blob and `depth` OFS deltas, each against the one before and
+    /// each inserting `size` fresh bytes, with its version 2 index (object ids made up, sorted).
+    /// Returns the directory's index path and the ids in chain order.
+    fn chain_pack(dir: &Path, size: usize, depth: usize) -> (PathBuf, Vec<[u8; 20]>) {
+        let mut pack = b"PACK".to_vec();
+        pack.extend_from_slice(&2u32.to_be_bytes());
+        pack.extend_from_slice(&(depth as u32 + 1).to_be_bytes());
+        let mut offsets = Vec::new();
+        let content = |i: usize| vec![b'a' + (i % 26) as u8; size];
+        offsets.push(pack.len() as u64);
+        entry_header(3, size, &mut pack);
+        pack.extend_from_slice(&zlib_stored(&content(0)));
+        for i in 1..=depth {
+            let mut delta = Vec::new();
+            varint(size, &mut delta);
+            varint(size, &mut delta);
+            for chunk in content(i).chunks(127) {
+                delta.push(chunk.len() as u8);
+                delta.extend_from_slice(chunk);
+            }
+            let at = pack.len() as u64;
+            entry_header(6, delta.len(), &mut pack);
+            // OFS_DELTA distance: big-endian 7-bit groups, each but the last with +1 folded in.
+            let mut distance = at - offsets[i - 1];
+            let mut bytes = vec![(distance & 0x7f) as u8];
+            distance >>= 7;
+            while distance > 0 {
+                distance -= 1;
+                bytes.push(0x80 | (distance & 0x7f) as u8);
+                distance >>= 7;
+            }
+            bytes.reverse();
+            pack.extend_from_slice(&bytes);
+            pack.extend_from_slice(&zlib_stored(&delta));
+            offsets.push(at);
+        }
+        pack.extend_from_slice(&[0; 20]);
+        let ids: Vec<[u8; 20]> = (0..=depth).map(|i| [i as u8 + 1; 20]).collect();
+        let mut idx = vec![0xff, b't', b'O', b'c', 0, 0, 0, 2];
+        for byte in 0..=255u8 {
+            let count = ids.iter().filter(|id| id[0] <= byte).count() as u32;
+            idx.extend_from_slice(&count.to_be_bytes());
+        }
+        ids.iter().for_each(|id| idx.extend_from_slice(id));
+        ids.iter().for_each(|_| idx.extend_from_slice(&[0; 4]));
+        offsets
+            .iter()
+            .for_each(|&o| idx.extend_from_slice(&(o as u32).to_be_bytes()));
+        idx.extend_from_slice(&[0; 40]);
+        let idx_path = dir.join("chain.idx");
+        std::fs::write(&idx_path, idx).expect("write index");
+        std::fs::write(dir.join("chain.pack"), pack).expect("write pack");
+        (idx_path, ids)
+    }
+
+    fn temp_dir(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("keyaudit-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        dir
+    }
+
+    /// A walk keeps every level of a chain until its subtree is done: with a budget of four
+    /// levels, a chain of ten decodes the first four and leaves the rest pending, and what it
+    /// emits is right.
+    #[test]
+    fn a_pack_walk_keeps_no_more_of_a_chain_than_its_budget() {
+        let dir = temp_dir("walk-held");
+        let size = 4096;
+        let (idx, ids) = chain_pack(&dir, size, 9);
+        let packs = Packs::at(&[idx], gix::hash::Kind::Sha1);
+        let emitted = std::sync::Mutex::new(Vec::new());
+        let wanted = |id: &gix::oid| {
+            ids.iter()
+                .position(|x| x == id.as_bytes())
+                .map(|i| i as u32)
+        };
+        let emit = |b: u32, data: &[u8]| {
+            assert_eq!(data, vec![b'a' + b as u8; size], "blob {b}");
+            emitted.lock().expect("lock").push(b);
+        };
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .expect("pool");
+        let limits = Limits {
+            leaf: 1 << 20,
+            any: 1 << 20,
+            held: 4 * size as u64 + 1024, // room for the last level's delta too
+        };
+        walk_blobs(&packs, 0, &wanted, &emit, limits, &pool).expect("walk");
+        let mut got = emitted.into_inner().expect("lock");
+        got.sort_unstable();
+        assert_eq!(got, vec![0, 1, 2, 3]);
+        // The rest are read one by one, and come out whole.
+        let mut reader = Reader::new(&packs, 1 << 20, 1 << 20);
+        for (i, id) in ids.iter().enumerate() {
+            let id = gix::ObjectId::from_bytes_or_panic(id);
+            let (_, data) = reader.find(&id).expect("readable").expect("packed");
+            assert_eq!(*data, vec![b'a' + i as u8; size], "blob {i}");
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// Reading one object holds its chain's deltas until the base is found: past the budget it
+    /// is an error naming the chain, not memory without end.
+    #[test]
+    fn a_chain_whose_deltas_go_over_the_budget_is_an_error() {
+        let dir = temp_dir("reader-chain");
+        let (idx, ids) = chain_pack(&dir, 4096, 9);
+        let packs = Packs::at(&[idx], gix::hash::Kind::Sha1);
+        let mut reader = Reader::new(&packs, 1 << 20, 1 << 20);
+        reader.chain_bytes = 16 << 10;
+        let last = gix::ObjectId::from_bytes_or_panic(&ids[9]);
+        match reader.find(&last) {
+            Err(PackError::Corrupt { message, .. }) => {
+                assert!(message.contains("delta chain holds more than"), "{message}")
+            }
+            other => panic!(
+                "expected a chain error, got {:?}",
+                other.map(|o| o.is_some())
+            ),
+        }
+        // A chain within the budget still reads.
+        let third = gix::ObjectId::from_bytes_or_panic(&ids[3]);
+        assert!(matches!(reader.find(&third), Ok(Some(_))));
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
