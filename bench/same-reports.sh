@@ -22,8 +22,9 @@ differ=0
 run() { # name, then the keyaudit arguments
   local name=$1
   shift
-  (cd "$root" && "$old" "$@" >"$work/$name.old" 2>/dev/null)
-  (cd "$root" && "$new" "$@" >"$work/$name.new" 2>/dev/null)
+  # Ages and expiry are judged as of one fixed day, so both runs judge alike.
+  (cd "$root" && "$old" "$@" --now 2026-12-01 >"$work/$name.old" 2>/dev/null)
+  (cd "$root" && "$new" "$@" --now 2026-12-01 >"$work/$name.new" 2>/dev/null)
   if cmp -s "$work/$name.old" "$work/$name.new"; then
     echo "same    $name ($(wc -c <"$work/$name.new") bytes)"
   else
