@@ -11,7 +11,7 @@
 //! and `--staged`. The judgement happens in the scan stage because the secret itself is needed for
 //! regex criteria and never leaves that stage in clear.
 
-use crate::finding::Finding;
+use crate::model::Finding;
 use globset::GlobSet;
 use ignore::gitignore::Gitignore;
 use std::collections::BTreeSet;
@@ -98,7 +98,7 @@ impl Allowlist {
 /// matching pattern wins (so `!keep/this` re-includes).
 fn path_matches(g: &Gitignore, path: &str) -> bool {
     // Reported paths are encoded (`%25`, `%FF`); patterns are written for the names on disk.
-    let os = crate::source::path_text::to_os(path.trim_start_matches('/'));
+    let os = crate::model::path_text::to_os(path.trim_start_matches('/'));
     let path = Path::new(&os);
     for (i, p) in path.ancestors().enumerate() {
         if p.as_os_str().is_empty() {

@@ -7,15 +7,15 @@ use crate::cli::{
 use crate::config::Config;
 use crate::detect::{self, Engine, Rule};
 use crate::escape::escaped;
-use crate::finding::{Context as PlaceContext, Severity};
 use crate::inventory::Inventory;
 use crate::log::{self as diag, Level, Phase};
+use crate::model::roots::RepoPaths;
+use crate::model::{Context as PlaceContext, Severity};
 use crate::policy;
 use crate::report::{self, ReportContext};
 use crate::scan::{ScanOutcome, ScanSettings, Scanner};
 use crate::source::fs::{self, FsOptions};
 use crate::source::git::{self, GitOptions};
-use crate::source::roots::RepoPaths;
 use crate::source::sinks;
 use anyhow::{Context, Result, bail};
 use std::io::{IsTerminal, Write};
@@ -212,7 +212,7 @@ fn path_base(args: &ScanArgs, config: &Config, work_tree: Option<&Path>) -> Opti
         std::env::current_dir().ok()?
     };
     let rel = reported_from.strip_prefix(&dir).ok()?;
-    Some(crate::source::path_text::from_os(rel.as_os_str()).replace(std::path::MAIN_SEPARATOR, "/"))
+    Some(crate::model::path_text::from_os(rel.as_os_str()).replace(std::path::MAIN_SEPARATOR, "/"))
 }
 
 fn scan(args: &ScanArgs, run: Run) -> Result<u8> {
@@ -262,9 +262,9 @@ fn scan(args: &ScanArgs, run: Run) -> Result<u8> {
     let roots: Vec<String> = args
         .paths
         .iter()
-        .map(|p| crate::source::path_text::from_os(p.as_os_str()))
+        .map(|p| crate::model::path_text::from_os(p.as_os_str()))
         .collect();
-    let rule_info = report::rule_catalogue(engine.rules());
+    let rule_info = detect::catalogue::catalogue(engine.rules());
     let ctx = ReportContext {
         rules: &rule_info,
         roots: &roots,
@@ -573,7 +573,7 @@ fn scan_repositories(
     let many = args.paths.len() > 1;
     let mut runs = Vec::new();
     for repo in &args.paths {
-        let shown = crate::source::path_text::from_os(repo.as_os_str());
+        let shown = crate::model::path_text::from_os(repo.as_os_str());
         scanner.progress.set_phase(format!("history of {shown}"));
         let prefix = many.then(|| repo_prefix(repo));
         let sink = sinks::Prefixed::new(scanner, prefix.as_deref());
@@ -611,7 +611,7 @@ fn scan_repositories(
 
 /// What the paths of a repository start with when several are scanned: the repository as given.
 fn repo_prefix(repo: &Path) -> String {
-    let shown = crate::source::path_text::from_os(repo.as_os_str());
+    let shown = crate::model::path_text::from_os(repo.as_os_str());
     format!("{}/", shown.trim_end_matches('/'))
 }
 
@@ -712,10 +712,7 @@ fn rules(command: RulesCommand) -> Result<u8> {
             let rules = load_rules(&rules)?;
             let mut out = std::io::stdout().lock();
             if json {
-                let list: Vec<_> = rules
-                    .iter()
-                    .map(|r| report::json::rule_summary(r))
-                    .collect();
+                let list: Vec<_> = rules.iter().map(|r| rule_summary(r)).collect();
                 serde_json::to_writer_pretty(&mut out, &list)?;
                 writeln!(out)?;
             } else {
@@ -832,4 +829,28 @@ fn check_config(file: Option<&Path>) -> Result<u8> {
         config.fail_on.unwrap_or(Severity::Low),
     )?;
     Ok(exit::CLEAN)
+}
+
+/// One rule as `rules list --json` shows it.
+#[derive(serde::Serialize)]
+struct RuleSummary<'a> {
+    id: &'a str,
+    name: &'a str,
+    category: &'a str,
+    severity: Severity,
+    description: &'a str,
+    keywords: &'a [String],
+    origin: &'a str,
+}
+
+fn rule_summary(r: &crate::detect::Rule) -> RuleSummary<'_> {
+    RuleSummary {
+        id: &r.spec.id,
+        name: &r.spec.name,
+        category: &r.spec.category,
+        severity: r.spec.severity,
+        description: &r.spec.description,
+        keywords: &r.spec.keywords,
+        origin: &r.origin,
+    }
 }

@@ -8,7 +8,7 @@
 //! inventory, so a problem that appears later for an accepted key (its certificate expires, it
 //! passes its cryptoperiod) is a new violation and fails the gate, as it should.
 
-use crate::finding::Finding;
+use crate::model::Finding;
 use crate::policy::Violation;
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};

@@ -1,6 +1,6 @@
 //! Command-line interface (clap derive). Parsing only: what each command does lives in `app.rs`.
 
-use crate::finding::Severity;
+use crate::model::Severity;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -298,7 +298,7 @@ pub struct ScanArgs {
 
     /// Skip files larger than this many bytes (suffixes K, M, G allowed); they are counted.
     /// Default: `[scan] max-file-size` of the configuration, else 64M.
-    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    #[arg(long, value_name = "SIZE", value_parser = crate::config::parse_size)]
     pub max_file_size: Option<u64>,
 
     /// Report at most this many findings per file, the first in it; the rest are counted in a
@@ -439,12 +439,12 @@ impl ColorChoice {
 
 /// A comma-separated list of contexts, as one value.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ContextList(pub Vec<crate::finding::Context>);
+pub struct ContextList(pub Vec<crate::model::Context>);
 
 /// `code,test` or `all`.
 fn parse_contexts(s: &str) -> Result<ContextList, String> {
     if s.trim().eq_ignore_ascii_case("all") {
-        return Ok(ContextList(crate::finding::Context::ALL.to_vec()));
+        return Ok(ContextList(crate::model::Context::ALL.to_vec()));
     }
     s.split(',')
         .map(str::parse)
@@ -456,38 +456,16 @@ fn parse_severity(s: &str) -> Result<Severity, String> {
     s.parse()
 }
 
-/// `64M`, `512K`, `1G` or plain bytes.
-pub fn parse_size(s: &str) -> Result<u64, String> {
-    let s = s.trim();
-    let (num, mult) = match s.char_indices().last() {
-        Some((i, c)) if c.is_ascii_alphabetic() => {
-            let m = match c.to_ascii_uppercase() {
-                'K' => 1u64 << 10,
-                'M' => 1 << 20,
-                'G' => 1 << 30,
-                _ => return Err(format!("bad size suffix in {s:?} (use K, M or G)")),
-            };
-            (&s[..i], m)
-        }
-        _ => (s, 1),
-    };
-    num.trim()
-        .parse::<u64>()
-        .ok()
-        .and_then(|n| n.checked_mul(mult))
-        .ok_or_else(|| format!("bad size {s:?}"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn sizes() {
-        assert_eq!(parse_size("64M"), Ok(64 << 20));
-        assert_eq!(parse_size("10"), Ok(10));
-        assert!(parse_size("5X").is_err());
-        assert!(parse_size("").is_err());
+        assert_eq!(crate::config::parse_size("64M"), Ok(64 << 20));
+        assert_eq!(crate::config::parse_size("10"), Ok(10));
+        assert!(crate::config::parse_size("5X").is_err());
+        assert!(crate::config::parse_size("").is_err());
     }
 
     #[test]

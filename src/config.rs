@@ -14,8 +14,8 @@
 use crate::allowlist::{AllowEntry, Allowlist};
 use crate::context::{ContextConfig, Contexts};
 use crate::detect::Rule;
-use crate::finding::{Context, Severity};
 use crate::inventory::environment::Environments;
+use crate::model::{Context, Severity};
 use crate::policy::PolicyConfig;
 use serde::Deserialize;
 use std::ops::Range;
@@ -111,9 +111,7 @@ impl<'de> Deserialize<'de> for Size {
         }
         match Raw::deserialize(d) {
             Ok(Raw::N(n)) => Ok(Size(n)),
-            Ok(Raw::S(s)) => crate::cli::parse_size(&s)
-                .map(Size)
-                .map_err(serde::de::Error::custom),
+            Ok(Raw::S(s)) => parse_size(&s).map(Size).map_err(serde::de::Error::custom),
             Err(_) => Err(serde::de::Error::custom(
                 "expected a size: bytes, or a string such as \"64M\"",
             )),
@@ -470,6 +468,28 @@ fn reason(err: &regex::Error) -> String {
 /// One line per error: toml's and regex's messages span several.
 fn clean(message: &str) -> String {
     message.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `64M`, `512K`, `1G` or plain bytes.
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let s = s.trim();
+    let (num, mult) = match s.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => {
+            let m = match c.to_ascii_uppercase() {
+                'K' => 1u64 << 10,
+                'M' => 1 << 20,
+                'G' => 1 << 30,
+                _ => return Err(format!("bad size suffix in {s:?} (use K, M or G)")),
+            };
+            (&s[..i], m)
+        }
+        _ => (s, 1),
+    };
+    num.trim()
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(mult))
+        .ok_or_else(|| format!("bad size {s:?}"))
 }
 
 #[cfg(test)]

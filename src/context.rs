@@ -9,7 +9,7 @@
 //! (`*Test.java` must not take `Latest.java`); the defaults spell the usual cases out. Lists set in
 //! `.keyaudit.toml` (`[contexts]`) replace that context's defaults.
 
-use crate::finding::Context;
+use crate::model::Context;
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 use std::collections::BTreeMap;

@@ -24,7 +24,9 @@ pub mod config;
 pub mod context;
 pub mod detect;
 pub mod escape;
-pub mod finding;
+pub mod model;
+// Transitional name of the model while other branches still say `crate::finding`.
+pub use model as finding;
 pub mod hook;
 pub mod inventory;
 pub mod log;

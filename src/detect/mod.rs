@@ -6,6 +6,7 @@
 //! detector ([`k8s`]) and keeps its metadata as data. Nothing here knows where blobs come from
 //! (files, git objects, the index) nor how findings are reported.
 
+pub mod catalogue;
 pub mod ciphertext;
 pub mod crypto;
 pub mod engine;

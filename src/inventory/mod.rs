@@ -4,7 +4,7 @@
 //! Identity: asymmetric material by kind and SPKI hash (a private key, its public key in any
 //! encoding, its CSR are each one entry; certificates by their own DER hash, since several
 //! certificates can carry one key); everything else by the secret fingerprint of
-//! [`crate::finding`]. Entries that share an SPKI hash are *paired*: a private key links to its
+//! [`crate::model`]. Entries that share an SPKI hash are *paired*: a private key links to its
 //! certificates, CSRs and public keys, wherever they are.
 //!
 //! Age: the first time the item was seen, from the best evidence at hand, in this order: the
@@ -13,7 +13,7 @@
 
 pub mod environment;
 
-use crate::finding::{Context, Finding, Severity};
+use crate::model::{Context, Finding, Severity};
 use environment::Environments;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -99,7 +99,7 @@ pub struct Occurrence {
     pub environment: Option<String>,
     /// Code, test, docs, example or vendor.
     pub context: Context,
-    /// The finding here can fail the run (see [`crate::finding::Finding::gating`]).
+    /// The finding here can fail the run (see [`crate::model::Finding::gating`]).
     pub gating: bool,
     /// The repository it was found in, when one run scanned several (its path then starts
     /// with this name and a `/`).
@@ -147,7 +147,7 @@ pub struct Entry {
     pub paired: Vec<String>,
     /// Certificate validity and signature, for the policy.
     #[serde(skip)]
-    pub certificate: Option<crate::detect::crypto::CertInfo>,
+    pub certificate: Option<crate::model::crypto::CertInfo>,
     #[serde(skip)]
     pub rsa_exponent: Option<u64>,
     /// OpenPGP key id and fingerprint (uppercase hex), to match encrypted messages' recipients.
@@ -162,7 +162,7 @@ pub struct Inventory {
 }
 
 fn kind_of(f: &Finding) -> EntryKind {
-    use crate::detect::crypto::Kind;
+    use crate::model::crypto::Kind;
     match f.crypto.as_ref().map(|c| c.kind) {
         Some(Kind::PrivateKey) => EntryKind::PrivateKey,
         Some(Kind::PublicKey) => EntryKind::PublicKey,

@@ -22,7 +22,7 @@
 //! schema states (listed above and in `tests/it/gitlab.rs`).
 
 use super::ReportContext;
-use crate::finding::{Finding, Severity};
+use crate::model::{Finding, Severity};
 use crate::policy::Violation;
 use crate::scan::ScanOutcome;
 use serde_json::{Value, json};
@@ -84,7 +84,7 @@ pub fn write(
     for p in outcome
         .problems
         .iter()
-        .filter(|p| p.kind == crate::source::ProblemKind::FindingsCapped)
+        .filter(|p| p.kind == crate::model::ProblemKind::FindingsCapped)
     {
         messages.push(json!({
             "level": "warn",

@@ -2,10 +2,9 @@
 //! `schema/report.schema.json`, which the tests validate every report against.
 
 use super::ReportContext;
-use crate::detect::Rule;
-use crate::finding::{Finding, Severity};
+use crate::model::Problem;
+use crate::model::{Finding, Severity};
 use crate::scan::{ScanOutcome, Stats};
-use crate::source::Problem;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -48,7 +47,7 @@ struct Summary<'a> {
     stats: &'a Stats,
     by_severity: BTreeMap<Severity, u64>,
     by_rule: BTreeMap<&'a str, u64>,
-    problems: BTreeMap<crate::source::ProblemKind, u64>,
+    problems: BTreeMap<crate::model::ProblemKind, u64>,
 }
 
 pub fn write(
@@ -81,30 +80,6 @@ pub fn write(
     };
     serde_json::to_writer_pretty(&mut *out, &report)?;
     out.write_all(b"\n")
-}
-
-/// One rule as `rules list --json` shows it.
-#[derive(Serialize)]
-pub struct RuleSummary<'a> {
-    pub id: &'a str,
-    pub name: &'a str,
-    pub category: &'a str,
-    pub severity: Severity,
-    pub description: &'a str,
-    pub keywords: &'a [String],
-    pub origin: &'a str,
-}
-
-pub fn rule_summary(r: &Rule) -> RuleSummary<'_> {
-    RuleSummary {
-        id: &r.spec.id,
-        name: &r.spec.name,
-        category: &r.spec.category,
-        severity: r.spec.severity,
-        description: &r.spec.description,
-        keywords: &r.spec.keywords,
-        origin: &r.origin,
-    }
 }
 
 /// The inventory document's own version (`schema/inventory.schema.json`), bumped like

@@ -17,55 +17,7 @@ pub mod uri_base;
 
 pub use output::write_private;
 
-use crate::finding::Severity;
-
-/// What a report says about a rule: the metadata of every detector, built-in, user or native.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct RuleInfo {
-    pub id: String,
-    pub name: String,
-    pub description: String,
-    pub category: String,
-    pub severity: Severity,
-    pub remediation: Option<String>,
-    pub references: Vec<String>,
-}
-
-impl From<&crate::detect::Rule> for RuleInfo {
-    fn from(r: &crate::detect::Rule) -> Self {
-        RuleInfo {
-            id: r.spec.id.clone(),
-            name: r.spec.name.clone(),
-            description: r.spec.description.clone(),
-            category: r.spec.category.clone(),
-            severity: r.spec.severity,
-            remediation: r.spec.remediation.clone(),
-            references: r.spec.references.clone(),
-        }
-    }
-}
-
-impl From<&crate::detect::crypto::NativeRule> for RuleInfo {
-    fn from(r: &crate::detect::crypto::NativeRule) -> Self {
-        RuleInfo {
-            id: r.id.to_string(),
-            name: r.name.to_string(),
-            description: r.description.to_string(),
-            category: r.category.to_string(),
-            severity: r.severity,
-            remediation: Some(r.remediation.to_string()),
-            references: Vec::new(),
-        }
-    }
-}
-
-/// Metadata of every detector in effect (rules and the crypto parser's native rules), by id.
-pub fn rule_catalogue(rules: &[crate::detect::Rule]) -> Vec<RuleInfo> {
-    let mut all: Vec<RuleInfo> = rules.iter().map(RuleInfo::from).collect();
-    all.extend(crate::detect::crypto::RULES.iter().map(RuleInfo::from));
-    all.sort_by(|a, b| a.id.cmp(&b.id));
-    all
-}
+pub use crate::model::RuleInfo;
 
 /// What every report needs besides the outcome.
 pub struct ReportContext<'a> {
@@ -91,5 +43,5 @@ pub struct GitRun {
     /// The repository as the user named it.
     pub repo: String,
     #[serde(flatten)]
-    pub summary: crate::source::git::GitScanSummary,
+    pub summary: crate::model::GitScanSummary,
 }

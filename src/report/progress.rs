@@ -112,7 +112,7 @@ impl Display {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::Step;
+    use crate::model::Step;
 
     fn snapshot(phase: &str, step: Option<StepProgress>) -> Snapshot {
         Snapshot {

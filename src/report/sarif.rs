@@ -9,7 +9,7 @@
 
 use super::uri_base::UriBases;
 use super::{ReportContext, RuleInfo};
-use crate::finding::Finding;
+use crate::model::{Finding, Severity};
 use crate::scan::ScanOutcome;
 use serde_json::json;
 use serde_sarif::sarif;
@@ -57,6 +57,27 @@ fn text(s: impl Into<String>) -> sarif::MultiformatMessageString {
         .build()
 }
 
+/// SARIF `level` of a severity.
+fn sarif_level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Note => "note",
+        Severity::Low | Severity::Medium => "warning",
+        Severity::High | Severity::Critical => "error",
+    }
+}
+
+/// GitHub code scanning reads `security-severity` as a CVSS-like score: ≥9 critical, ≥7 high,
+/// ≥4 medium, >0 low.
+fn security_severity(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Note => "0.0",
+        Severity::Low => "3.0",
+        Severity::Medium => "5.5",
+        Severity::High => "8.0",
+        Severity::Critical => "9.5",
+    }
+}
+
 fn descriptor(r: &RuleInfo) -> sarif::ReportingDescriptor {
     let mut help = format!("{}\n\n", r.description);
     let mut md = format!("**{}**\n\n{}\n\n", r.name, r.description);
@@ -84,12 +105,12 @@ fn descriptor(r: &RuleInfo) -> sarif::ReportingDescriptor {
         )
         .default_configuration(
             sarif::ReportingConfiguration::builder()
-                .level(json!(r.severity.sarif_level()))
+                .level(json!(sarif_level(r.severity)))
                 .build(),
         )
         .properties(bag(
             [
-                ("security-severity", json!(r.severity.security_severity())),
+                ("security-severity", json!(security_severity(r.severity))),
                 (
                     "precision",
                     json!(if r.category == "generic" {
@@ -100,7 +121,7 @@ fn descriptor(r: &RuleInfo) -> sarif::ReportingDescriptor {
                 ),
                 (
                     "problem.severity",
-                    json!(match r.severity.sarif_level() {
+                    json!(match sarif_level(r.severity) {
                         "error" => "error",
                         "warning" => "warning",
                         _ => "recommendation",
@@ -254,8 +275,8 @@ fn level(f: &Finding) -> sarif::ResultLevel {
     gated_level(f.severity, f.gating)
 }
 
-fn gated_level(severity: crate::finding::Severity, gating: bool) -> sarif::ResultLevel {
-    match severity.sarif_level() {
+fn gated_level(severity: Severity, gating: bool) -> sarif::ResultLevel {
+    match sarif_level(severity) {
         _ if !gating => sarif::ResultLevel::Note,
         "error" => sarif::ResultLevel::Error,
         "warning" => sarif::ResultLevel::Warning,
@@ -392,7 +413,7 @@ pub fn build(outcome: &ScanOutcome, ctx: &ReportContext<'_>) -> sarif::Sarif {
             let uri = origin
                 .and_then(super::repo_uri::absolute)
                 .unwrap_or_else(|| {
-                    let given = crate::source::path_text::to_os(&g.repo);
+                    let given = crate::model::path_text::to_os(&g.repo);
                     let dir = std::fs::canonicalize(&given).unwrap_or_else(|_| given.into());
                     format!("file://{}", super::uri_base::os_uri(&dir))
                 });

@@ -5,7 +5,7 @@
 
 use super::ReportContext;
 use crate::escape::escaped;
-use crate::finding::{Context, Finding, Severity};
+use crate::model::{Context, Finding, Severity};
 use crate::scan::ScanOutcome;
 use std::io::Write;
 
@@ -133,8 +133,8 @@ fn write_finding(out: &mut dyn Write, f: &Finding, color: bool) -> std::io::Resu
         (f.proof, f.context)
     {
         let why = match p {
-            crate::finding::Proof::Checksum => "its checksum proves it was issued",
-            crate::finding::Proof::Structure => "its structure proves it was issued",
+            crate::model::Proof::Checksum => "its checksum proves it was issued",
+            crate::model::Proof::Structure => "its structure proves it was issued",
         };
         writeln!(out, "               fails the run in any context: {why}")?;
     }

@@ -4,7 +4,7 @@
 //! is named once in `originalUriBaseIds`. The other reports keep the paths the scan shows
 //! (relative to the scanned folder), which is what their readers and the allowlist see.
 
-use crate::source::roots::RepoPaths;
+use crate::model::roots::RepoPaths;
 use std::path::Path;
 
 /// The one base of a run with a single top: the name GitHub and most tools know.
@@ -80,12 +80,12 @@ impl UriBases {
 
 /// A reported path (encoded by `path_text`) as a percent-encoded URI path.
 fn reported_uri(path: &str) -> String {
-    super::sarif::uri_path(&crate::source::path_text::to_bytes(path))
+    super::sarif::uri_path(&crate::model::path_text::to_bytes(path))
 }
 
 /// An OS path as a percent-encoded URI path.
 pub fn os_uri(path: &Path) -> String {
-    reported_uri(&crate::source::path_text::from_os(path.as_os_str()))
+    reported_uri(&crate::model::path_text::from_os(path.as_os_str()))
 }
 
 /// `path` made relative and kept below its base: empty and `.` segments dropped, a `..` takes
@@ -132,7 +132,7 @@ mod tests {
         );
         let file = sub.join("k.pem");
         let bases = UriBases::new(RepoPaths::for_tree(std::slice::from_ref(&file)));
-        let shown = crate::source::fs::display_path(&file, &file);
+        let shown = crate::model::path_text::display_path(&file, &file);
         assert_eq!(bases.locate(&shown).uri, "fixtures/crypto/k.pem");
         assert_eq!(bases.originals()[0].1, format!("file://{}/", top.display()));
     }

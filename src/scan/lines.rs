@@ -5,7 +5,7 @@
 //! are needed and walking the blob once between consecutive offsets is linear in the blob plus
 //! `k log k` in the offsets, whatever the shape of the lines.
 
-use crate::finding::Position;
+use crate::model::Position;
 
 /// Where one offset sits: its position and the bounds of its line (`line_end` is the offset of
 /// the line's `\n`, or the blob's length).

@@ -6,7 +6,7 @@
 //! quadratic in findings per file. The secrets' union, as sorted disjoint ranges, is built once;
 //! each snippet then finds the few ranges in its ~120 bytes of context by binary search.
 
-use crate::finding::MASK;
+use crate::model::MASK;
 use std::ops::Range;
 
 /// Bytes of context shown on each side of the secret.

@@ -8,13 +8,10 @@
 
 pub mod fs;
 pub mod git;
-pub mod path_text;
-pub mod roots;
+
 pub mod sinks;
 pub mod staged;
 pub mod stdin;
-
-use serde::Serialize;
 
 /// Where a blob came from, beyond its path.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,85 +34,7 @@ pub struct Blob<'a> {
     pub origin: &'a Origin,
 }
 
-/// What kind of trouble an input gave. Serialised as a stable snake_case name in reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ProblemKind {
-    /// Could not be opened or read (permissions, vanished, I/O error). Makes the scan incomplete.
-    Unreadable,
-    /// The walk itself failed at this path (unreadable directory, symlink loop, broken link).
-    WalkError,
-    /// Larger than `--max-file-size`: skipped by choice, not an error.
-    TooLarge,
-    /// A FIFO, socket or device: never read, since reading could block forever.
-    SpecialFile,
-    /// A rule failed (e.g. its regex would not compile); the other rules still ran.
-    RuleError,
-    /// A git object (blob, tree, commit) referenced by history is absent from the object
-    /// database (partial or damaged clone). Makes the scan incomplete.
-    MissingObject,
-    /// A pack index that cannot be used (truncated, damaged, its pack gone): every object of
-    /// its pack is unreadable. Reported once per index. Makes the scan incomplete.
-    CorruptIndex,
-    /// A file changed (size or modification time) while it was read: what was scanned may be
-    /// neither its old nor its new content. Makes the scan incomplete.
-    ChangedDuringScan,
-    /// More findings in one file than `--max-findings-per-file`: the first are reported, the
-    /// rest counted. The file was scanned whole, so the scan is complete.
-    FindingsCapped,
-}
-
-impl ProblemKind {
-    /// Whether this kind means that some content the user asked for was not scanned.
-    pub fn makes_incomplete(self) -> bool {
-        matches!(
-            self,
-            ProblemKind::Unreadable
-                | ProblemKind::WalkError
-                | ProblemKind::RuleError
-                | ProblemKind::MissingObject
-                | ProblemKind::CorruptIndex
-                | ProblemKind::ChangedDuringScan
-        )
-    }
-}
-
-/// An input that could not be (fully) scanned, and why.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub struct Problem {
-    pub kind: ProblemKind,
-    pub path: String,
-    pub message: String,
-}
-
-/// A step of a source's work that takes long enough on a large repository to be worth naming
-/// on a progress display, with its unit of work.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Step {
-    /// Following commits from the refs back through history.
-    WalkingCommits,
-    /// Diffing each commit's tree against its parents'.
-    DiffingTrees,
-    /// Reading blobs out of the packs and handing them over.
-    ScanningBlobs,
-}
-
-impl Step {
-    pub fn label(self) -> &'static str {
-        match self {
-            Step::WalkingCommits => "walking commits",
-            Step::DiffingTrees => "diffing trees",
-            Step::ScanningBlobs => "scanning blobs",
-        }
-    }
-
-    pub fn unit(self) -> &'static str {
-        match self {
-            Step::WalkingCommits | Step::DiffingTrees => "commits",
-            Step::ScanningBlobs => "blobs",
-        }
-    }
-}
+pub use crate::model::{Problem, ProblemKind, Step, path_text, roots};
 
 /// Receives blobs and problems from a source. Called concurrently from the source's threads.
 pub trait BlobSink: Sync {

@@ -41,9 +41,9 @@ mod refs;
 mod tree;
 
 use super::{BlobSink, Problem, ProblemKind};
+pub use crate::model::{GitCommit, GitIntroduction, GitScanSummary, GitSubmodule};
 use gix::ObjectId;
-use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
+use serde::Serialize;
 use std::path::PathBuf;
 
 /// Cache of the single-threaded commit walk: commits are rarely deltas, so little is needed.
@@ -131,83 +131,6 @@ pub struct GitOrigin {
     /// oldest first (a superset of `introduced`). `None` when not asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub occurrences: Option<Vec<GitIntroduction>>,
-}
-
-/// One path of a blob and the commit that put the blob there.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct GitIntroduction {
-    /// `/`-separated path in the tree, encoded by [`super::path_text`]. For a blob reached only
-    /// through a ref that points at a tree or blob (no commit), the ref name, then `:` and the path.
-    pub path: String,
-    /// `None` only for blobs reached through a ref to a tree or blob rather than a commit.
-    pub commit: Option<GitCommit>,
-    /// HEAD's tree has this very blob at this very path.
-    pub at_head: bool,
-}
-
-/// The commit that introduced a blob.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct GitCommit {
-    /// 40 hex digits.
-    pub id: String,
-    pub author_name: String,
-    pub author_email: String,
-    /// Author date, seconds since the Unix epoch.
-    pub author_time: i64,
-    /// Author date as RFC 3339 in UTC, e.g. `2020-03-01T12:00:00Z`.
-    pub author_date: String,
-    /// Committer date, seconds since the Unix epoch (what "earliest" is measured by).
-    pub commit_time: i64,
-    pub commit_date: String,
-}
-
-/// A submodule seen in history: gitlink entries are recorded, never followed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct GitSubmodule {
-    pub path: String,
-    /// Distinct submodule commits this path pointed at in the scanned history.
-    pub gitlinks: u64,
-}
-
-/// What a history scan did, for the report's summary.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct GitScanSummary {
-    /// Refs (and HEAD, stash reflog entries, revisions given) that resolved to a start point.
-    pub refs_walked: u64,
-    /// Commits in scope whose trees were diffed.
-    pub commits_walked: u64,
-    /// Distinct blobs introduced by those commits (scanned, too large, missing or unreadable).
-    pub blobs_seen: u64,
-    /// Distinct blobs handed to the sink; each exactly once.
-    pub blobs_scanned: u64,
-    /// Decompressed bytes handed to the sink.
-    pub bytes_scanned: u64,
-    /// Blobs over `max_blob_size`: not scanned, each reported as a `TooLarge` problem.
-    pub blobs_too_large: u64,
-    /// Blobs that could not be read: missing from the object database or corrupt.
-    pub blobs_unreadable: u64,
-    /// Blobs that are Git LFS pointer files (scanned like any other blob).
-    pub lfs_pointers: u64,
-    /// Submodule paths (gitlink entries), not followed.
-    pub submodules: Vec<GitSubmodule>,
-    /// The repository is a shallow clone: history before the shallow boundary is absent, and
-    /// the boundary commits are credited with everything in their trees.
-    pub shallow: bool,
-    /// The commit HEAD points at, if any (unborn HEAD: `None`).
-    pub head_commit: Option<String>,
-    /// `remote.origin.url`, with any user name or password removed.
-    pub origin_url: Option<String>,
-    /// Ids of every blob handed to the sink, to skip work-tree files already scanned.
-    #[serde(skip)]
-    pub scanned_blob_ids: HashSet<ObjectId>,
-}
-
-impl GitScanSummary {
-    /// Whether history scanning already covered this exact content (`id_hex` as returned by
-    /// [`blob_id_of`]). For `--git --worktree`: skip work-tree files whose id this returns true for.
-    pub fn history_has_blob(&self, id_hex: &str) -> bool {
-        ObjectId::from_hex(id_hex.as_bytes()).is_ok_and(|id| self.scanned_blob_ids.contains(&id))
-    }
 }
 
 /// Git's id for a blob with this content: SHA-1 of `"blob <len>\0"` followed by the bytes.

@@ -83,6 +83,23 @@ pub fn to_os(text: &str) -> OsString {
     }
 }
 
+/// A walked path as reports show it: relative to its root when the root is a directory, `/`
+/// separators, no leading `./`, encoded reversibly.
+pub fn display_path(root: &std::path::Path, path: &std::path::Path) -> String {
+    let rel = if root.is_dir() {
+        path.strip_prefix(root).unwrap_or(path)
+    } else {
+        path
+    };
+    let s = from_os(rel.as_os_str());
+    let s = s.strip_prefix("./").unwrap_or(&s);
+    if std::path::MAIN_SEPARATOR == '/' {
+        s.to_string()
+    } else {
+        s.replace(std::path::MAIN_SEPARATOR, "/")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -50,7 +50,7 @@ impl RepoPaths {
                 let top = tops.top_of(parent).unwrap_or_else(|| parent.to_path_buf());
                 let inner = slashes(abs.strip_prefix(&top).unwrap_or(&abs));
                 let top = paths.top_index(top);
-                let shown = crate::source::fs::display_path(root, root);
+                let shown = super::path_text::display_path(root, root);
                 paths.files.insert(shown, Anchor { inner, top });
             }
         }
