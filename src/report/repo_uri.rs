@@ -3,7 +3,7 @@
 //! was given: a URL, an scp-like `git@host:owner/repo.git`, or a local path. This turns each into
 //! an absolute URI, or says it cannot.
 
-use super::sarif::uri_path;
+use super::uri_base::uri_path;
 
 /// `url` (credentials already removed) as an absolute URI; `None` for a relative local path,
 /// which names no repository outside this machine's current directory.

@@ -146,21 +146,6 @@ fn pascal_case(id: &str) -> String {
         .collect()
 }
 
-/// Percent-encode a path's bytes for use as a URI reference (RFC 3986 path characters kept).
-/// Give it the name's bytes (a reported path decoded by `path_text::to_bytes`), so that a byte
-/// that is not UTF-8 becomes its own `%XX`, as URIs expect.
-pub fn uri_path(path: &[u8]) -> String {
-    let mut out = String::with_capacity(path.len());
-    for &b in path {
-        if b.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=:@".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 /// A reported path as an artifact location: relative to its repository's top (see
 /// [`super::uri_base`]).
 fn artifact(path: &str, bases: &UriBases) -> sarif::ArtifactLocation {

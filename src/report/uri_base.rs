@@ -80,7 +80,7 @@ impl UriBases {
 
 /// A reported path (encoded by `path_text`) as a percent-encoded URI path.
 fn reported_uri(path: &str) -> String {
-    super::sarif::uri_path(&crate::model::path_text::to_bytes(path))
+    uri_path(&crate::model::path_text::to_bytes(path))
 }
 
 /// An OS path as a percent-encoded URI path.
@@ -108,6 +108,21 @@ pub fn confined(path: &str) -> std::borrow::Cow<'_, str> {
         }
     }
     kept.join("/").into()
+}
+
+/// Percent-encode a path's bytes for use as a URI reference (RFC 3986 path characters kept).
+/// Give it the name's bytes (a reported path decoded by `path_text::to_bytes`), so that a byte
+/// that is not UTF-8 becomes its own `%XX`, as URIs expect.
+pub fn uri_path(path: &[u8]) -> String {
+    let mut out = String::with_capacity(path.len());
+    for &b in path {
+        if b.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=:@".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 #[cfg(test)]
