@@ -7,25 +7,8 @@
 
 use crate::detect::value_shape;
 
-/// Shannon entropy in bits per byte.
-pub fn entropy(s: &[u8]) -> f64 {
-    if s.is_empty() {
-        return 0.0;
-    }
-    let mut counts = [0u32; 256];
-    for &b in s {
-        counts[b as usize] += 1;
-    }
-    let n = s.len() as f64;
-    counts
-        .iter()
-        .filter(|&&c| c > 0)
-        .map(|&c| {
-            let p = f64::from(c) / n;
-            -p * p.log2()
-        })
-        .sum()
-}
+/// Shannon entropy in bits per byte (rules' `entropy` thresholds call it through here).
+pub use crate::detect::encoding::entropy;
 
 /// Words that, as the whole value or a clear part of it, mark an example or placeholder.
 const PLACEHOLDER_WORDS: &[&str] = &[
@@ -840,13 +823,10 @@ fn is_version_like(value: &[u8]) -> bool {
 
 /// Standard base64 with correct padding, at least 8 characters, that decodes to printable text.
 pub fn decode_printable_base64(value: &[u8]) -> Option<String> {
-    use base64::Engine as _;
     if value.len() < 8 || value.len() % 4 != 0 {
         return None;
     }
-    let raw = base64::engine::general_purpose::STANDARD
-        .decode(value)
-        .ok()?;
+    let raw = crate::detect::encoding::decode_std(value)?;
     let text = String::from_utf8(raw).ok()?;
     (!text.is_empty()
         && text

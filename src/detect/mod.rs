@@ -8,10 +8,12 @@
 
 pub mod ciphertext;
 pub mod crypto;
+pub(crate) mod encoding;
 pub mod engine;
 pub mod examples;
 pub mod filter;
 pub mod k8s;
+pub(crate) mod openpgp_frame;
 pub mod rule;
 pub mod validate;
 pub mod value_shape;

@@ -3,7 +3,7 @@
 //! source-code string concatenation (quotes at line ends).
 
 use super::{CryptoInfo, Found, Kind, keys, pgp, ssh};
-use base64::Engine;
+use crate::detect::encoding::decode_std_lenient;
 use memchr::memmem;
 use std::ops::Range;
 
@@ -342,13 +342,6 @@ pub fn split_body(body: &[u8]) -> Body {
     }
 }
 
-/// Lenient standard base64 (padding optional).
-pub fn decode_b64(s: &str) -> Option<Vec<u8>> {
-    base64::engine::general_purpose::STANDARD_PAD_INDIFFERENT
-        .decode(s)
-        .ok()
-}
-
 /// Fewer base64 characters than the smallest real key body (an Ed25519 PKCS#8 key is 64): what is
 /// there is a placeholder, not a cut key.
 const PLACEHOLDER_BASE64: usize = 40;
@@ -374,7 +367,7 @@ fn parse_block(label: &str, body: &[u8]) -> Vec<CryptoInfo> {
     } else if parsed.base64.is_empty() {
         vec![CryptoInfo::unparseable("pem", "empty body")]
     } else {
-        match decode_b64(&parsed.base64) {
+        match decode_std_lenient(&parsed.base64) {
             None => vec![CryptoInfo::unparseable(
                 "pem",
                 "body is not valid base64 (truncated?)",

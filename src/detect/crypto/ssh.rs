@@ -2,9 +2,9 @@
 //! one-line form (`.pub`, `authorized_keys` with options, `known_hosts`, anywhere in text),
 //! RFC 4716 public keys, and OpenSSH certificates.
 
-use super::pem::decode_b64;
 use super::pubkey::PubKey;
 use super::{CertInfo, CryptoInfo, Found, Kind, SK_PROTECTION, asn1::oids};
+use crate::detect::encoding::{decode_std_lenient, is_b64_char};
 use crate::time::rfc3339;
 use memchr::memmem;
 use sha2::{Digest, Sha256};
@@ -216,7 +216,7 @@ fn parse_ppk(data: &[u8], start: usize) -> (CryptoInfo, usize) {
                 None
             };
             if expect_lines.is_none() && !is_public {
-                private_ok = decode_b64(&private_b64).is_some_and(|b| !b.is_empty());
+                private_ok = decode_std_lenient(&private_b64).is_some_and(|b| !b.is_empty());
             }
             continue;
         }
@@ -246,7 +246,7 @@ fn parse_ppk(data: &[u8], start: usize) -> (CryptoInfo, usize) {
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
     };
-    let key = decode_b64(&public_b64).and_then(|b| PublicKey::from_bytes(&b).ok());
+    let key = decode_std_lenient(&public_b64).and_then(|b| PublicKey::from_bytes(&b).ok());
     let Some(key) = key else {
         return (
             CryptoInfo::unparseable(format, "PPK: public key does not parse"),
@@ -327,7 +327,7 @@ pub fn scan_rfc4716(data: &[u8], out: &mut Vec<Found>) {
         }
         let Some(end) = end else { continue };
         pos = end;
-        let info = match decode_b64(&b64).and_then(|b| PublicKey::from_bytes(&b).ok()) {
+        let info = match decode_std_lenient(&b64).and_then(|b| PublicKey::from_bytes(&b).ok()) {
             Some(k) => {
                 let mut info = CryptoInfo::new(Kind::PublicKey, "rfc4716");
                 set_key_data(&mut info, k.key_data());
@@ -399,10 +399,6 @@ fn token_char(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'@' | b'.' | b'/')
 }
 
-fn b64_char(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=')
-}
-
 /// One-line public keys anywhere in text, with what precedes them on the line telling apart
 /// `authorized_keys` (options), `known_hosts` (host patterns) and plain public keys.
 pub fn scan_public_lines(path: &str, data: &[u8], skip: &[Range<usize>], out: &mut Vec<Found>) {
@@ -457,13 +453,13 @@ fn parse_public_line(data: &[u8], start: usize, file_kind: Option<&'static str>)
         .get(blob_start..)?
         .iter()
         .take(64 * 1024 + 1)
-        .take_while(|b| b64_char(**b))
+        .take_while(|b| is_b64_char(**b))
         .count();
     if !(60..=64 * 1024).contains(&blen) {
         return None;
     }
     let blob_b64 = std::str::from_utf8(rest.get(blob_start..blob_start + blen)?).ok()?;
-    let blob = decode_b64(blob_b64)?;
+    let blob = decode_std_lenient(blob_b64)?;
     // The blob names its own type; it must agree with the text.
     let inner = Wire(&blob).string()?;
     if inner != key_type.as_bytes() {
