@@ -1,10 +1,10 @@
 //! DER key structures: PKCS#8 (clear and encrypted), PKCS#1, SEC1, OpenSSL DSA, SPKI, PKCS#1
-//! public keys, DH parameters; and the classifier that tells which of them (or a certificate, CSR
-//! or PKCS#12) a DER blob is.
+//! public keys, DH parameters. Telling which structure a blob is lives in [`super::classify`],
+//! so PKCS#12 (whose bags hold PKCS#8 keys) can use this module without a cycle.
 
 use super::asn1::{self, oids};
 use super::pubkey::PubKey;
-use super::{CryptoInfo, Found, Kind, pkcs12, x509};
+use super::{CryptoInfo, Kind, pbe};
 use der::Decode;
 use der::asn1::ObjectIdentifier;
 
@@ -187,17 +187,15 @@ pub fn encrypted_pkcs8(der_bytes: &[u8]) -> Result<CryptoInfo, String> {
     if !r.is_empty() {
         return Err("EncryptedPrivateKeyInfo: trailing data".into());
     }
-    let scheme =
-        pkcs12::describe_scheme(alg).ok_or("EncryptedPrivateKeyInfo: unknown algorithm")?;
+    let scheme = pbe::describe_scheme(alg).ok_or("EncryptedPrivateKeyInfo: unknown algorithm")?;
     let ciphertext = data.octets().ok_or("EncryptedPrivateKeyInfo: bad data")?;
-    let mut info =
-        match pkcs12::decrypt_empty(alg, &ciphertext).and_then(|clear| pkcs8(&clear).ok()) {
-            Some(mut clear) => {
-                clear.empty_password = true;
-                clear
-            }
-            None => private("pkcs8"),
-        };
+    let mut info = match pbe::decrypt_empty(alg, &ciphertext).and_then(|clear| pkcs8(&clear).ok()) {
+        Some(mut clear) => {
+            clear.empty_password = true;
+            clear
+        }
+        None => private("pkcs8"),
+    };
     info.encrypted = true;
     info.encryption = Some(scheme.name);
     info.weak_protection = scheme.weak;
@@ -238,105 +236,4 @@ pub fn dh_parameters(der_bytes: &[u8], x942: bool) -> Result<CryptoInfo, String>
     info.algorithm = Some("DH".into());
     info.bits = Some(asn1::bit_len(p.value));
     Ok(info)
-}
-
-type Parser = fn(&[u8]) -> Result<CryptoInfo, String>;
-
-/// What a DER object is, by trying each structure in turn. Returns the infos found (a PKCS#12
-/// yields the keystore and what it opened to) or None if it is none of them.
-pub fn classify_der(der_bytes: &[u8]) -> Option<Vec<CryptoInfo>> {
-    let obj = first_tlv(der_bytes)?;
-    if let Some(info) = x509::certificate(obj) {
-        return Some(vec![info]);
-    }
-    if let Some(info) = x509::csr(obj) {
-        return Some(vec![info]);
-    }
-    if let Some(infos) = pkcs12::parse(obj) {
-        return Some(infos);
-    }
-    let attempts: [Parser; 7] = [
-        pkcs8,
-        pkcs1_private,
-        |d| sec1_info(d, None, "sec1"),
-        dsa_private,
-        spki,
-        encrypted_pkcs8,
-        unlabelled_two_integers,
-    ];
-    attempts.iter().find_map(|f| f(obj).ok()).map(|i| vec![i])
-}
-
-/// SEQUENCE { INTEGER, INTEGER } without a label: an RSA public key or DH parameters only when
-/// the numbers look like one (a large modulus and a small second number), since ECDSA
-/// signatures and many other structures have the same shape.
-fn unlabelled_two_integers(der_bytes: &[u8]) -> Result<CryptoInfo, String> {
-    let (mut r, _) = asn1::sequence(der_bytes).ok_or("not a SEQUENCE")?;
-    let big = r.expect(asn1::INTEGER).ok_or("first INTEGER")?;
-    let small = r.expect(asn1::INTEGER).ok_or("second INTEGER")?;
-    if asn1::bit_len(big.value) < 512 || small.uint().is_none_or(|v| v < 2) {
-        return Err("not a key".into());
-    }
-    pkcs1_public(der_bytes).or_else(|_| dh_parameters(der_bytes, false))
-}
-
-/// A blob that is one DER object (a `.der`, `.cer`, `.p12`, `.key` by content).
-pub fn sniff_der_blob(data: &[u8]) -> Option<Vec<Found>> {
-    if !asn1::looks_like_der(data) {
-        return None;
-    }
-    let infos = classify_der(data)?;
-    Some(
-        infos
-            .into_iter()
-            .map(|mut info| {
-                if info.encoding.is_empty() {
-                    info.encoding = "der".into();
-                }
-                Found {
-                    span: 0..data.len(),
-                    info,
-                }
-            })
-            .collect(),
-    )
-}
-
-/// Parse the DER of a PEM block according to its label.
-pub fn from_pem_label(label: &str, der_bytes: &[u8]) -> Vec<CryptoInfo> {
-    let one = |r: Result<CryptoInfo, String>| match r {
-        Ok(i) => vec![i],
-        Err(e) => vec![CryptoInfo::unparseable("pem", e)],
-    };
-    match label {
-        "RSA PRIVATE KEY" => {
-            one(pkcs1_private(der_bytes).or_else(|e| pkcs8(der_bytes).map_err(|_| e)))
-        }
-        "PRIVATE KEY" => one(pkcs8(der_bytes).or_else(|e| fallback(der_bytes).ok_or(e))),
-        "ENCRYPTED PRIVATE KEY" => one(encrypted_pkcs8(der_bytes)),
-        "EC PRIVATE KEY" => one(sec1_info(der_bytes, None, "sec1")),
-        "DSA PRIVATE KEY" => one(dsa_private(der_bytes)),
-        "PUBLIC KEY" => one(spki(der_bytes)),
-        "RSA PUBLIC KEY" => {
-            one(pkcs1_public(der_bytes).or_else(|e| spki(der_bytes).map_err(|_| e)))
-        }
-        "DH PARAMETERS" => one(dh_parameters(der_bytes, false)),
-        "X9.42 DH PARAMETERS" => one(dh_parameters(der_bytes, true)),
-        "CERTIFICATE" | "X509 CERTIFICATE" | "TRUSTED CERTIFICATE" => {
-            one(x509::certificate(der_bytes)
-                .ok_or_else(|| "certificate does not parse".to_string()))
-        }
-        "CERTIFICATE REQUEST" | "NEW CERTIFICATE REQUEST" => {
-            one(x509::csr(der_bytes)
-                .ok_or_else(|| "certificate request does not parse".to_string()))
-        }
-        "PKCS12" => pkcs12::parse(der_bytes)
-            .unwrap_or_else(|| vec![CryptoInfo::unparseable("pem", "PKCS#12")]),
-        _ => Vec::new(),
-    }
-}
-
-/// A mislabelled block: whatever structure the DER really is.
-fn fallback(der_bytes: &[u8]) -> Option<CryptoInfo> {
-    classify_der(der_bytes).and_then(|v| v.into_iter().next())
 }

@@ -2,7 +2,7 @@
 //! CRLF, YAML block scalars (indented), JSON / Terraform / HCL strings (`\n` escapes, `\/`),
 //! source-code string concatenation (quotes at line ends).
 
-use super::{CryptoInfo, Found, Kind, keys, pgp, ssh};
+use super::{CryptoInfo, Found, Kind, classify, pgp, ssh};
 use crate::detect::encoding::decode_std_lenient;
 use memchr::memmem;
 use std::ops::Range;
@@ -405,7 +405,7 @@ fn parse_der(label: &str, headers: &[(String, String)], der_bytes: &[u8]) -> Vec
             }
         }
         "OPENSSH PRIVATE KEY" => vec![ssh::openssh_private(der_bytes)],
-        _ => keys::from_pem_label(label, der_bytes),
+        _ => classify::from_pem_label(label, der_bytes),
     }
 }
 

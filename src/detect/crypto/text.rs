@@ -2,7 +2,7 @@
 //! a PEM file), certificates in XML/JSON (`<X509Certificate>MII…`, JWK `x5c`), bare DER keys in
 //! environment files. Each run is decoded once and scanned again (PEM) or classified (DER).
 
-use super::{Found, keys, scan};
+use super::{Found, classify, keys, scan};
 use crate::detect::encoding::{decode_std_lenient, is_b64_char};
 use memchr::memmem;
 use std::ops::Range;
@@ -64,7 +64,7 @@ pub fn scan_base64(
                     info,
                 });
             }
-        } else if let Some(infos) = keys::first_tlv(&bytes).and_then(keys::classify_der) {
+        } else if let Some(infos) = keys::first_tlv(&bytes).and_then(classify::classify_der) {
             for mut info in infos {
                 info.encoding = "base64".into();
                 out.push(Found {
