@@ -285,110 +285,119 @@ pub(super) fn oid_of(t: &Tlv<'_>) -> Option<String> {
 
 /// Parse an AlgorithmIdentifier of a password-based scheme. Err(description) for schemes that
 /// are recognised but not decryptable here (PBES1, scrypt, RC4).
-fn parse_scheme(alg: Tlv<'_>) -> Option<Result<(Pbe<'_>, Scheme), Scheme>> {
+fn parse_scheme(alg: Tlv<'_>) -> Parsed<'_> {
     let mut r = alg.reader();
     let oid = oid_of(&r.next()?)?;
     let params = r.next();
     let weak = |name: String| Scheme { name, weak: true };
     match oid.as_str() {
-        oids::PBES2 => {
-            let mut p = params?.reader();
-            let kdf = p.expect(SEQUENCE)?;
-            let enc = p.expect(SEQUENCE)?;
-            let mut kr = kdf.reader();
-            let kdf_oid = oid_of(&kr.next()?)?;
-            let mut er = enc.reader();
-            let enc_oid = oid_of(&er.next()?)?;
-            let (cipher, cipher_name) = match enc_oid.as_str() {
-                "2.16.840.1.101.3.4.1.2" => (Cipher::Aes128, "AES-128-CBC"),
-                "2.16.840.1.101.3.4.1.22" => (Cipher::Aes192, "AES-192-CBC"),
-                "2.16.840.1.101.3.4.1.42" => (Cipher::Aes256, "AES-256-CBC"),
-                "1.2.840.113549.3.7" => (Cipher::Tdes, "DES-EDE3-CBC"),
-                "1.3.14.3.2.7" => (Cipher::Des, "DES-CBC"),
-                _ => {
-                    return Some(Err(Scheme {
-                        name: format!("PBES2/{enc_oid}"),
-                        weak: false,
-                    }));
-                }
-            };
-            let iv = er.expect(OCTET_STRING)?.value;
-            if kdf_oid == oids::SCRYPT {
-                return Some(Err(Scheme {
-                    name: format!("PBES2/scrypt/{cipher_name}"),
-                    weak: false,
-                }));
-            }
-            if kdf_oid != oids::PBKDF2 {
-                return Some(Err(Scheme {
-                    name: format!("PBES2/{kdf_oid}/{cipher_name}"),
-                    weak: false,
-                }));
-            }
-            let mut kp = kr.expect(SEQUENCE)?.reader();
-            let salt = kp.expect(OCTET_STRING)?.value;
-            let iterations = kp.expect(asn1::INTEGER)?.uint()?;
-            let key_len = kp
-                .optional(asn1::INTEGER)
-                .and_then(|t| t.uint())
-                .and_then(|n| usize::try_from(n).ok());
-            let hash = match kp.optional(SEQUENCE) {
-                Some(prf) => Hash::from_hmac_oid(&oid_of(&prf.reader().next()?)?)?,
-                None => Hash::Sha1,
-            };
-            let name = format!(
-                "PBES2/PBKDF2-HMAC-{}/{cipher_name} ({iterations} iterations)",
-                hash.name().to_uppercase()
-            );
-            let weak = matches!(cipher, Cipher::Des) || iterations < 1000;
-            Some(Ok((
-                Pbe::Pbes2 {
-                    hash,
-                    salt,
-                    iterations,
-                    key_len,
-                    cipher,
-                    iv,
-                },
-                Scheme { name, weak },
-            )))
-        }
-        o if o.starts_with("1.2.840.113549.1.12.1.") => {
-            let (cipher, name) = match o.rsplit('.').next()? {
-                "3" => (Cipher::Tdes, "pbeWithSHAAnd3-KeyTripleDES-CBC"),
-                "5" => (
-                    Cipher::Rc2 {
-                        key_len: 16,
-                        eff_bits: 128,
-                    },
-                    "pbeWithSHAAnd128BitRC2-CBC",
-                ),
-                "6" => (
-                    Cipher::Rc2 {
-                        key_len: 5,
-                        eff_bits: 40,
-                    },
-                    "pbeWithSHAAnd40BitRC2-CBC",
-                ),
-                "1" | "2" => return Some(Err(weak("pbeWithSHAAndRC4".into()))),
-                "4" => return Some(Err(weak("pbeWithSHAAnd2-KeyTripleDES-CBC".into()))),
-                _ => return None,
-            };
-            let mut p = params?.reader();
-            let salt = p.expect(OCTET_STRING)?.value;
-            let iterations = p.expect(asn1::INTEGER)?.uint()?;
-            Some(Ok((
-                Pbe::Pkcs12 {
-                    cipher,
-                    salt,
-                    iterations,
-                },
-                weak(format!("{name} ({iterations} iterations)")),
-            )))
-        }
+        oids::PBES2 => parse_pbes2(params?),
+        o if o.starts_with("1.2.840.113549.1.12.1.") => parse_pkcs12_pbe(o, params),
         o if o.starts_with("1.2.840.113549.1.5.") => Some(Err(weak(format!("PBES1 ({o})")))),
         _ => None,
     }
+}
+
+type Parsed<'a> = Option<Result<(Pbe<'a>, Scheme), Scheme>>;
+
+/// PBES2 parameters (RFC 8018 §A.4): a KDF (PBKDF2 here; scrypt only described) and a cipher.
+fn parse_pbes2(params: Tlv<'_>) -> Parsed<'_> {
+    let mut p = params.reader();
+    let kdf = p.expect(SEQUENCE)?;
+    let enc = p.expect(SEQUENCE)?;
+    let mut kr = kdf.reader();
+    let kdf_oid = oid_of(&kr.next()?)?;
+    let mut er = enc.reader();
+    let enc_oid = oid_of(&er.next()?)?;
+    let (cipher, cipher_name) = match enc_oid.as_str() {
+        "2.16.840.1.101.3.4.1.2" => (Cipher::Aes128, "AES-128-CBC"),
+        "2.16.840.1.101.3.4.1.22" => (Cipher::Aes192, "AES-192-CBC"),
+        "2.16.840.1.101.3.4.1.42" => (Cipher::Aes256, "AES-256-CBC"),
+        "1.2.840.113549.3.7" => (Cipher::Tdes, "DES-EDE3-CBC"),
+        "1.3.14.3.2.7" => (Cipher::Des, "DES-CBC"),
+        _ => {
+            return Some(Err(Scheme {
+                name: format!("PBES2/{enc_oid}"),
+                weak: false,
+            }));
+        }
+    };
+    let iv = er.expect(OCTET_STRING)?.value;
+    if kdf_oid == oids::SCRYPT {
+        return Some(Err(Scheme {
+            name: format!("PBES2/scrypt/{cipher_name}"),
+            weak: false,
+        }));
+    }
+    if kdf_oid != oids::PBKDF2 {
+        return Some(Err(Scheme {
+            name: format!("PBES2/{kdf_oid}/{cipher_name}"),
+            weak: false,
+        }));
+    }
+    let mut kp = kr.expect(SEQUENCE)?.reader();
+    let salt = kp.expect(OCTET_STRING)?.value;
+    let iterations = kp.expect(asn1::INTEGER)?.uint()?;
+    let key_len = kp
+        .optional(asn1::INTEGER)
+        .and_then(|t| t.uint())
+        .and_then(|n| usize::try_from(n).ok());
+    let hash = match kp.optional(SEQUENCE) {
+        Some(prf) => Hash::from_hmac_oid(&oid_of(&prf.reader().next()?)?)?,
+        None => Hash::Sha1,
+    };
+    let name = format!(
+        "PBES2/PBKDF2-HMAC-{}/{cipher_name} ({iterations} iterations)",
+        hash.name().to_uppercase()
+    );
+    let weak = matches!(cipher, Cipher::Des) || iterations < 1000;
+    Some(Ok((
+        Pbe::Pbes2 {
+            hash,
+            salt,
+            iterations,
+            key_len,
+            cipher,
+            iv,
+        },
+        Scheme { name, weak },
+    )))
+}
+
+/// PKCS#12 PBE parameters (RFC 7292 Appendix C): salt and iterations; `oid` names the cipher.
+fn parse_pkcs12_pbe<'a>(oid: &str, params: Option<Tlv<'a>>) -> Parsed<'a> {
+    let weak = |name: String| Scheme { name, weak: true };
+    let (cipher, name) = match oid.rsplit('.').next()? {
+        "3" => (Cipher::Tdes, "pbeWithSHAAnd3-KeyTripleDES-CBC"),
+        "5" => (
+            Cipher::Rc2 {
+                key_len: 16,
+                eff_bits: 128,
+            },
+            "pbeWithSHAAnd128BitRC2-CBC",
+        ),
+        "6" => (
+            Cipher::Rc2 {
+                key_len: 5,
+                eff_bits: 40,
+            },
+            "pbeWithSHAAnd40BitRC2-CBC",
+        ),
+        "1" | "2" => return Some(Err(weak("pbeWithSHAAndRC4".into()))),
+        "4" => return Some(Err(weak("pbeWithSHAAnd2-KeyTripleDES-CBC".into()))),
+        _ => return None,
+    };
+    let mut p = params?.reader();
+    let salt = p.expect(OCTET_STRING)?.value;
+    let iterations = p.expect(asn1::INTEGER)?.uint()?;
+    Some(Ok((
+        Pbe::Pkcs12 {
+            cipher,
+            salt,
+            iterations,
+        },
+        weak(format!("{name} ({iterations} iterations)")),
+    )))
 }
 
 /// Describe the scheme of an AlgorithmIdentifier (None if it is not a password-based one).

@@ -38,6 +38,22 @@ struct Walk {
     weak: bool,
 }
 
+impl Walk {
+    fn new(passwords: Vec<&'static Password>) -> Walk {
+        Walk {
+            passwords,
+            items: Vec::new(),
+            entries: Vec::new(),
+            incomplete: false,
+            opened: None,
+            any_encrypted: false,
+            any_locked: false,
+            schemes: Vec::new(),
+            weak: false,
+        }
+    }
+}
+
 /// A PFX. None if the DER is not one; otherwise the keystore item followed by what it contains.
 pub fn parse(der_bytes: &[u8]) -> Option<Vec<CryptoInfo>> {
     let (mut r, _) = asn1::sequence(der_bytes)?;
@@ -75,63 +91,7 @@ pub fn parse(der_bytes: &[u8]) -> Option<Vec<CryptoInfo>> {
         return Some(vec![info]);
     };
 
-    let mut mac_password: Option<&'static Password> = None;
-    // A MAC that none of our passwords verifies means the password is someone else's (or the file
-    // is corrupt): decrypting with our candidates would be wasted work.
-    let mut mac_rules_out = false;
-    if let Some(mac) = mac_data {
-        let parsed = (|| {
-            let mut m = mac.reader();
-            let mut digest_info = m.expect(SEQUENCE)?.reader();
-            let mut alg = digest_info.expect(SEQUENCE)?.reader();
-            let alg_oid = oid_of(&alg.next()?)?;
-            let digest = digest_info.expect(OCTET_STRING)?.value;
-            let salt = m.expect(OCTET_STRING)?.value;
-            let iterations = m
-                .optional(asn1::INTEGER)
-                .and_then(|t| t.uint())
-                .unwrap_or(1);
-            Some((alg_oid, digest, salt, iterations))
-        })();
-        match parsed {
-            Some((alg_oid, digest, salt, iterations)) => match Hash::from_digest_oid(&alg_oid) {
-                Some(hash) => {
-                    ks.mac = Some(hash.name().into());
-                    if (1..=MAX_ITERATIONS).contains(&iterations) {
-                        let it = iterations as u32;
-                        mac_password = PASSWORDS.iter().find(|pw| {
-                            if !super::budget::charge(iterations) {
-                                return false;
-                            }
-                            let key = pkcs12_kdf(hash, pw.bmp, salt, 3, it, hash.sizes().0);
-                            hash.hmac_verify(&key, &content, digest)
-                        });
-                        ks.mac_verified = mac_password.is_some();
-                        mac_rules_out = mac_password.is_none();
-                    }
-                }
-                None => ks.mac = Some(alg_oid),
-            },
-            None => ks.mac = Some("unparseable".into()),
-        }
-    }
-
-    let mut walk = Walk {
-        // The password that verified the MAC opens the content; without one, try them all.
-        passwords: match (mac_password, mac_rules_out) {
-            (Some(p), _) => vec![p],
-            (None, true) => Vec::new(),
-            (None, false) => PASSWORDS.iter().collect(),
-        },
-        items: Vec::new(),
-        entries: Vec::new(),
-        incomplete: false,
-        opened: None,
-        any_encrypted: false,
-        any_locked: false,
-        schemes: Vec::new(),
-        weak: false,
-    };
+    let mut walk = Walk::new(mac_passwords(mac_data, &content, &mut ks));
     match asn1::sequence(&content) {
         Some((mut safes, _)) => {
             while let Some(ci) = safes.next() {
@@ -140,6 +100,11 @@ pub fn parse(der_bytes: &[u8]) -> Option<Vec<CryptoInfo>> {
         }
         None => walk.incomplete = true,
     }
+    Some(finish(info, ks, walk))
+}
+
+/// The keystore item (flags, schemes, entries) followed by the items the walk opened.
+fn finish(mut info: CryptoInfo, mut ks: KeystoreInfo, mut walk: Walk) -> Vec<CryptoInfo> {
     ks.incomplete = walk.incomplete || walk.any_locked;
     let opened = if walk.any_locked {
         None
@@ -167,7 +132,59 @@ pub fn parse(der_bytes: &[u8]) -> Option<Vec<CryptoInfo>> {
         i.container = Some("pkcs12".into());
         i
     }));
-    Some(out)
+    out
+}
+
+/// MacData: (digest algorithm OID, digest, salt, iterations).
+fn parse_mac(mac: Tlv<'_>) -> Option<(String, &[u8], &[u8], u64)> {
+    let mut m = mac.reader();
+    let mut digest_info = m.expect(SEQUENCE)?.reader();
+    let mut alg = digest_info.expect(SEQUENCE)?.reader();
+    let alg_oid = oid_of(&alg.next()?)?;
+    let digest = digest_info.expect(OCTET_STRING)?.value;
+    let salt = m.expect(OCTET_STRING)?.value;
+    let iterations = m
+        .optional(asn1::INTEGER)
+        .and_then(|t| t.uint())
+        .unwrap_or(1);
+    Some((alg_oid, digest, salt, iterations))
+}
+
+/// The candidate passwords to open the content with, recording in `ks` the MAC's algorithm and
+/// whether it verified. The password that verified the MAC opens the content; a MAC that none of
+/// ours verifies means the password is someone else's (or the file is corrupt), so decrypting
+/// with our candidates would be wasted work; without a MAC we can check, try them all.
+fn mac_passwords(
+    mac: Option<Tlv<'_>>,
+    content: &[u8],
+    ks: &mut KeystoreInfo,
+) -> Vec<&'static Password> {
+    let all = || PASSWORDS.iter().collect();
+    let Some(mac) = mac else {
+        return all();
+    };
+    let Some((alg_oid, digest, salt, iterations)) = parse_mac(mac) else {
+        ks.mac = Some("unparseable".into());
+        return all();
+    };
+    let Some(hash) = Hash::from_digest_oid(&alg_oid) else {
+        ks.mac = Some(alg_oid);
+        return all();
+    };
+    ks.mac = Some(hash.name().into());
+    if !(1..=MAX_ITERATIONS).contains(&iterations) {
+        return all();
+    }
+    let it = iterations as u32;
+    let verified = PASSWORDS.iter().find(|pw| {
+        if !super::budget::charge(iterations) {
+            return false;
+        }
+        let key = pkcs12_kdf(hash, pw.bmp, salt, 3, it, hash.sizes().0);
+        hash.hmac_verify(&key, content, digest)
+    });
+    ks.mac_verified = verified.is_some();
+    verified.into_iter().collect()
 }
 
 fn content_info(ci: Tlv<'_>, walk: &mut Walk) {
@@ -318,64 +335,70 @@ fn safe_contents(der_bytes: &[u8], walk: &mut Walk, depth: u32) {
                 }
                 Err(_) => walk.incomplete = true,
             },
-            BAG_SHROUDED_KEY => {
-                walk.any_encrypted = true;
-                let mut r = value.reader();
-                let opened = (|| {
-                    let alg = r.expect(SEQUENCE)?;
-                    let ct = r
-                        .next()
-                        .filter(|t| t.tag & 0x1f == OCTET_STRING)?
-                        .octets()?;
-                    if let Some(s) = describe_scheme(alg) {
-                        walk.weak |= s.weak;
-                        walk.schemes.push(s.name);
-                    }
-                    let (clear, label) = decrypt_labelled(alg, &ct, &walk.passwords)?;
-                    let info = keys::pkcs8(&clear).ok()?;
-                    Some((info, label))
-                })();
-                match opened {
-                    Some((mut info, label)) => {
-                        walk.opened = walk.opened.or(Some(label));
-                        info.encrypted = true;
-                        info.empty_password = true;
-                        walk.entries
-                            .push(entry(alias, "private_key", true, Some(&info)));
-                        walk.items.push(info);
-                    }
-                    None => {
-                        walk.any_locked = true;
-                        walk.entries
-                            .push(entry(alias, "encrypted_private_key", true, None));
-                    }
-                }
-            }
-            BAG_CERT => {
-                let cert = (|| {
-                    let mut r = value.reader();
-                    let kind = oid_of(&r.next()?)?;
-                    if kind != oids::X509_CERT_BAG {
-                        return None;
-                    }
-                    let (octs, _) = asn1::read(r.expect(0xa0)?.value)?;
-                    x509::certificate(&octs.octets()?)
-                })();
-                match cert {
-                    Some(info) => {
-                        walk.entries
-                            .push(entry(alias, "certificate", false, Some(&info)));
-                        walk.items.push(info);
-                    }
-                    None => walk
-                        .entries
-                        .push(entry(alias, "certificate_other", false, None)),
-                }
-            }
+            BAG_SHROUDED_KEY => shrouded_key_bag(value, alias, walk),
+            BAG_CERT => cert_bag(value, alias, walk),
             BAG_SECRET => walk.entries.push(entry(alias, "secret_key", false, None)),
             BAG_CRL => walk.entries.push(entry(alias, "crl", false, None)),
             BAG_SAFE_CONTENTS => safe_contents(value.raw, walk, depth + 1),
             _ => walk.incomplete = true,
         }
+    }
+}
+
+/// A PKCS8ShroudedKeyBag: an `EncryptedPrivateKeyInfo`, opened with the walk's passwords.
+fn shrouded_key_bag(value: Tlv<'_>, alias: Option<String>, walk: &mut Walk) {
+    walk.any_encrypted = true;
+    let mut r = value.reader();
+    let opened = (|| {
+        let alg = r.expect(SEQUENCE)?;
+        let ct = r
+            .next()
+            .filter(|t| t.tag & 0x1f == OCTET_STRING)?
+            .octets()?;
+        if let Some(s) = describe_scheme(alg) {
+            walk.weak |= s.weak;
+            walk.schemes.push(s.name);
+        }
+        let (clear, label) = decrypt_labelled(alg, &ct, &walk.passwords)?;
+        let info = keys::pkcs8(&clear).ok()?;
+        Some((info, label))
+    })();
+    match opened {
+        Some((mut info, label)) => {
+            walk.opened = walk.opened.or(Some(label));
+            info.encrypted = true;
+            info.empty_password = true;
+            walk.entries
+                .push(entry(alias, "private_key", true, Some(&info)));
+            walk.items.push(info);
+        }
+        None => {
+            walk.any_locked = true;
+            walk.entries
+                .push(entry(alias, "encrypted_private_key", true, None));
+        }
+    }
+}
+
+/// A CertBag: an X.509 certificate is listed; other certificate types only counted.
+fn cert_bag(value: Tlv<'_>, alias: Option<String>, walk: &mut Walk) {
+    let cert = (|| {
+        let mut r = value.reader();
+        let kind = oid_of(&r.next()?)?;
+        if kind != oids::X509_CERT_BAG {
+            return None;
+        }
+        let (octs, _) = asn1::read(r.expect(0xa0)?.value)?;
+        x509::certificate(&octs.octets()?)
+    })();
+    match cert {
+        Some(info) => {
+            walk.entries
+                .push(entry(alias, "certificate", false, Some(&info)));
+            walk.items.push(info);
+        }
+        None => walk
+            .entries
+            .push(entry(alias, "certificate_other", false, None)),
     }
 }
