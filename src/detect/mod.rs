@@ -17,6 +17,7 @@ pub(crate) mod openpgp_frame;
 pub mod rule;
 pub mod validate;
 pub mod value_shape;
+pub(crate) mod words;
 
 pub use engine::{CryptoHit, Engine, NATIVE, RawMatch, RuleFault};
 pub use rule::{Rule, RuleError};

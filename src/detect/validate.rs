@@ -6,6 +6,7 @@
 
 use crate::detect::encoding::decode_any;
 use crate::detect::filter::{self, ValueKind};
+use crate::detect::value_shape::is_uuid;
 
 /// Every validator a rule may name.
 pub const NAMES: &[&str] = &[
@@ -173,14 +174,6 @@ fn gitlab_routable(secret: &[u8]) -> bool {
         n /= 36;
     }
     crc == want
-}
-
-pub fn is_uuid(s: &[u8]) -> bool {
-    s.len() == 36
-        && s.iter().enumerate().all(|(i, &c)| match i {
-            8 | 13 | 18 | 23 => c == b'-',
-            _ => c.is_ascii_hexdigit(),
-        })
 }
 
 /// Docker `config.json` / `.dockercfg` `auth` and npm `_auth`: base64 of `user:password`, both
@@ -447,11 +440,5 @@ mod tests {
         assert!(check("url-password", b"N7kq2Lm9"));
         assert!(check("generic-token", b"a8Fk2Lq9Xz3Vb7Nm1Pw4Rt6Yc0Hs5Jd"));
         assert!(check("generic-secret", b"Xk9mQ2pL"));
-    }
-
-    #[test]
-    fn uuid_shape() {
-        assert!(is_uuid(b"123e4567-e89b-12d3-a456-426614174000"));
-        assert!(!is_uuid(b"123e4567e89b12d3a456426614174000xxxx"));
     }
 }
