@@ -30,23 +30,7 @@ pub fn pkcs8(der_bytes: &[u8]) -> Result<CryptoInfo, String> {
     let mut info = private("pkcs8");
     match oid.as_str() {
         oids::RSA_ENCRYPTION | oids::RSASSA_PSS => {
-            let k = pkcs1::RsaPrivateKeyRef::from_der(secret)
-                .map_err(|e| format!("PKCS#8 RSA: {e}"))?;
-            let mut key = PubKey::rsa(k.modulus.as_bytes(), k.public_exponent.as_bytes())
-                .ok_or("PKCS#8 RSA: bad modulus")?;
-            if oid == oids::RSASSA_PSS {
-                // RSASSA-PSS keys keep their algorithm identifier in the SPKI.
-                let exponent = key.rsa_exponent;
-                let pkcs1_pub = pkcs1::RsaPublicKey {
-                    modulus: k.modulus,
-                    public_exponent: k.public_exponent,
-                };
-                let pub_der = der::Encode::to_der(&pkcs1_pub).map_err(|e| e.to_string())?;
-                let params_der = params.and_then(|p| der::Encode::to_der(&p).ok());
-                key = PubKey::with_algorithm("RSA", key.bits, &oid, params_der, pub_der);
-                key.rsa_exponent = exponent;
-            }
-            info.set_public(&key);
+            info.set_public(&pkcs8_rsa(secret, &oid, params)?)
         }
         oids::EC_PUBLIC_KEY => {
             let curve = params
@@ -56,29 +40,7 @@ pub fn pkcs8(der_bytes: &[u8]) -> Result<CryptoInfo, String> {
             info = inner;
         }
         oids::ED25519 | oids::X25519 | oids::ED448 | oids::X448 => {
-            // CurvePrivateKey ::= OCTET STRING, inside the privateKey OCTET STRING.
-            let (t, _) = asn1::read(secret).ok_or("PKCS#8: bad curve private key")?;
-            let seed = t.value;
-            let key = match (included_public, oid.as_str()) {
-                (Some(p), _) => PubKey::rfc8410(&oid, &p),
-                (None, oids::ED25519) => PubKey::ed25519_from_seed(seed),
-                (None, oids::X25519) => PubKey::x25519_from_scalar(seed),
-                // Ed448/X448 arithmetic is not available in a maintained stable crate.
-                _ => None,
-            };
-            match key {
-                Some(k) => info.set_public(&k),
-                None => {
-                    let (name, bits) = match oid.as_str() {
-                        oids::ED448 => ("Ed448", 456),
-                        oids::X448 => ("X448", 448),
-                        oids::ED25519 => ("Ed25519", 256),
-                        _ => ("X25519", 256),
-                    };
-                    info.algorithm = Some(name.into());
-                    info.bits = Some(bits);
-                }
-            }
+            pkcs8_curve(&mut info, secret, &oid, included_public)?;
         }
         oids::DSA => {
             let pd = params
@@ -111,6 +73,64 @@ pub fn pkcs8(der_bytes: &[u8]) -> Result<CryptoInfo, String> {
     }
     info.format = "pkcs8".into();
     Ok(info)
+}
+
+/// The public half of a PKCS#8 RSA or RSASSA-PSS key.
+fn pkcs8_rsa(
+    secret: &[u8],
+    oid: &str,
+    params: Option<der::asn1::AnyRef<'_>>,
+) -> Result<PubKey, String> {
+    let k = pkcs1::RsaPrivateKeyRef::from_der(secret).map_err(|e| format!("PKCS#8 RSA: {e}"))?;
+    let mut key = PubKey::rsa(k.modulus.as_bytes(), k.public_exponent.as_bytes())
+        .ok_or("PKCS#8 RSA: bad modulus")?;
+    if oid == oids::RSASSA_PSS {
+        // RSASSA-PSS keys keep their algorithm identifier in the SPKI.
+        let exponent = key.rsa_exponent;
+        let pkcs1_pub = pkcs1::RsaPublicKey {
+            modulus: k.modulus,
+            public_exponent: k.public_exponent,
+        };
+        let pub_der = der::Encode::to_der(&pkcs1_pub).map_err(|e| e.to_string())?;
+        let params_der = params.and_then(|p| der::Encode::to_der(&p).ok());
+        key = PubKey::with_algorithm("RSA", key.bits, oid, params_der, pub_der);
+        key.rsa_exponent = exponent;
+    }
+    Ok(key)
+}
+
+/// A PKCS#8 Ed25519/X25519/Ed448/X448 key: its public half when it is included or derivable,
+/// else the algorithm and size alone.
+fn pkcs8_curve(
+    info: &mut CryptoInfo,
+    secret: &[u8],
+    oid: &str,
+    included_public: Option<Vec<u8>>,
+) -> Result<(), String> {
+    // CurvePrivateKey ::= OCTET STRING, inside the privateKey OCTET STRING.
+    let (t, _) = asn1::read(secret).ok_or("PKCS#8: bad curve private key")?;
+    let seed = t.value;
+    let key = match (included_public, oid) {
+        (Some(p), _) => PubKey::rfc8410(oid, &p),
+        (None, oids::ED25519) => PubKey::ed25519_from_seed(seed),
+        (None, oids::X25519) => PubKey::x25519_from_scalar(seed),
+        // Ed448/X448 arithmetic is not available in a maintained stable crate.
+        _ => None,
+    };
+    match key {
+        Some(k) => info.set_public(&k),
+        None => {
+            let (name, bits) = match oid {
+                oids::ED448 => ("Ed448", 456),
+                oids::X448 => ("X448", 448),
+                oids::ED25519 => ("Ed25519", 256),
+                _ => ("X25519", 256),
+            };
+            info.algorithm = Some(name.into());
+            info.bits = Some(bits);
+        }
+    }
+    Ok(())
 }
 
 /// PKCS#1 `RSAPrivateKey`.

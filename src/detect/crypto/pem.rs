@@ -84,28 +84,7 @@ pub fn scan(data: &[u8], out: &mut Vec<Found>) -> Vec<Range<usize>> {
             let body = data
                 .get(header_end..header_end + body_len)
                 .unwrap_or_default();
-            let parsed = parse_block(label, body);
-            if parsed.iter().all(|i| i.placeholder) {
-                // A BEGIN line alone ("files start with -----BEGIN PRIVATE KEY-----"): a
-                // mention in prose or code, not a block. Its span still keeps the text rules off.
-                spans.push(span);
-                pos = pos.max(header_end + body_len);
-                continue;
-            }
-            if parsed.iter().any(|i| i.kind != Kind::Unparseable) {
-                for mut info in parsed {
-                    info.error = Some("no END line".into());
-                    out.push(Found {
-                        span: span.clone(),
-                        info,
-                    });
-                }
-            } else {
-                out.push(Found {
-                    span: span.clone(),
-                    info: pem_unparseable(label, "no matching END line (truncated block?)"),
-                });
-            }
+            report_unterminated(label, body, &span, out);
             spans.push(span);
             pos = pos.max(header_end + body_len);
             continue;
@@ -123,6 +102,31 @@ pub fn scan(data: &[u8], out: &mut Vec<Found>) -> Vec<Range<usize>> {
         }
     }
     spans
+}
+
+/// A block without its END line: reported when what there is parses (a whole key whose END
+/// line is missing), as unparseable when it does not, not at all when it is a bare BEGIN line.
+fn report_unterminated(label: &str, body: &[u8], span: &Range<usize>, out: &mut Vec<Found>) {
+    let parsed = parse_block(label, body);
+    if parsed.iter().all(|i| i.placeholder) {
+        // A BEGIN line alone ("files start with -----BEGIN PRIVATE KEY-----"): a
+        // mention in prose or code, not a block. Its span still keeps the text rules off.
+        return;
+    }
+    if parsed.iter().any(|i| i.kind != Kind::Unparseable) {
+        for mut info in parsed {
+            info.error = Some("no END line".into());
+            out.push(Found {
+                span: span.clone(),
+                info,
+            });
+        }
+    } else {
+        out.push(Found {
+            span: span.clone(),
+            info: pem_unparseable(label, "no matching END line (truncated block?)"),
+        });
+    }
 }
 
 /// The comment marker (`#`, `//`) written before the BEGIN marker at `start` on its line, when
