@@ -9,13 +9,16 @@
 pub mod catalogue;
 pub mod ciphertext;
 pub mod crypto;
+pub(crate) mod encoding;
 pub mod engine;
 pub mod examples;
 pub mod filter;
 pub mod k8s;
+pub(crate) mod openpgp_frame;
 pub mod rule;
 pub mod validate;
 pub mod value_shape;
+pub(crate) mod words;
 
 pub use engine::{CryptoHit, Engine, NATIVE, RawMatch, RuleFault};
 pub use rule::{Rule, RuleError};

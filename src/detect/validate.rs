@@ -4,8 +4,9 @@
 //! which turn "looks like a token" into "is a well-formed token" and remove most false alarms on
 //! random strings of the right shape. None of them contacts a service.
 
+use crate::detect::encoding::decode_any;
 use crate::detect::filter::{self, ValueKind};
-use base64::Engine as _;
+use crate::detect::value_shape::is_uuid;
 
 /// Every validator a rule may name.
 pub const NAMES: &[&str] = &[
@@ -42,8 +43,8 @@ pub fn check(name: &str, secret: &[u8]) -> bool {
         "github-crc32" => github_crc32(secret),
         "jwt" => jwt(secret),
         "bech32" => bech32(secret),
-        "base64" => decode_base64_any(secret).is_some(),
-        "base64-64-bytes" => decode_base64_any(secret).is_some_and(|d| d.len() == 64),
+        "base64" => decode_any(secret).is_some(),
+        "base64-64-bytes" => decode_any(secret).is_some_and(|d| d.len() == 64),
         "pypi-macaroon" => pypi_macaroon(secret),
         "not-uuid" => !is_uuid(secret),
         "gitlab-routable-crc32" => gitlab_routable(secret),
@@ -52,15 +53,13 @@ pub fn check(name: &str, secret: &[u8]) -> bool {
         "generic-token" => filter::is_plausible_secret(secret, ValueKind::Token),
         "url-password" => filter::is_plausible_secret(secret, ValueKind::UrlPassword),
         "base64-user-pass" => base64_user_pass(secret),
-        "base64-32-bytes" => decode_base64_any(secret).is_some_and(|d| d.len() == 32),
+        "base64-32-bytes" => decode_any(secret).is_some_and(|d| d.len() == 32),
         "private-key-block" => private_key_block(secret),
         "jwt-signed" => jwt_signed(secret),
         "k8s-secret-data" => k8s_secret_data(secret),
         "k8s-secret-value" | "not-placeholder" => k8s_secret_value(secret),
         "grafana-legacy-key" => grafana_legacy_key(secret),
-        "base64-private-key" => {
-            decode_base64_any(secret).is_some_and(|pem| private_key_block(&pem))
-        }
+        "base64-private-key" => decode_any(secret).is_some_and(|pem| private_key_block(&pem)),
         _ => false,
     }
 }
@@ -91,13 +90,6 @@ fn github_crc32(secret: &[u8]) -> bool {
     base62_crc32(&body[..30]) == body[30..]
 }
 
-pub fn decode_base64_any(s: &[u8]) -> Option<Vec<u8>> {
-    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
-    [STANDARD, URL_SAFE, STANDARD_NO_PAD, URL_SAFE_NO_PAD]
-        .iter()
-        .find_map(|e| e.decode(s).ok())
-}
-
 /// A JWT: three dot-separated base64url segments whose first two decode to JSON objects, the
 /// header naming an `alg`.
 fn jwt(secret: &[u8]) -> bool {
@@ -106,7 +98,7 @@ fn jwt(secret: &[u8]) -> bool {
         return false;
     };
     let json_object = |seg: &[u8]| -> Option<serde_json::Map<String, serde_json::Value>> {
-        let raw = decode_base64_any(seg)?;
+        let raw = decode_any(seg)?;
         match serde_json::from_slice(&raw).ok()? {
             serde_json::Value::Object(m) => Some(m),
             _ => None,
@@ -165,8 +157,7 @@ fn pypi_macaroon(secret: &[u8]) -> bool {
     let Some(body) = secret.strip_prefix(b"pypi-") else {
         return false;
     };
-    decode_base64_any(body)
-        .is_some_and(|raw| raw.len() > 32 && raw.windows(8).any(|w| w == b"pypi.org"))
+    decode_any(body).is_some_and(|raw| raw.len() > 32 && raw.windows(8).any(|w| w == b"pypi.org"))
 }
 
 /// GitLab routable tokens end in two base36 digits of the payload's length and seven base36
@@ -185,18 +176,10 @@ fn gitlab_routable(secret: &[u8]) -> bool {
     crc == want
 }
 
-pub fn is_uuid(s: &[u8]) -> bool {
-    s.len() == 36
-        && s.iter().enumerate().all(|(i, &c)| match i {
-            8 | 13 | 18 | 23 => c == b'-',
-            _ => c.is_ascii_hexdigit(),
-        })
-}
-
 /// Docker `config.json` / `.dockercfg` `auth` and npm `_auth`: base64 of `user:password`, both
 /// parts present, printable, and the password not a placeholder.
 fn base64_user_pass(secret: &[u8]) -> bool {
-    let Some(raw) = decode_base64_any(secret) else {
+    let Some(raw) = decode_any(secret) else {
         return false;
     };
     let Ok(text) = std::str::from_utf8(&raw) else {
@@ -217,7 +200,7 @@ fn base64_user_pass(secret: &[u8]) -> bool {
 /// base64 JSON starting `{"k":` is no Grafana key: Power BI embeds `{"k":"<report uuid>",
 /// "t":"<tenant uuid>"}` in its public `?r=` report links.
 fn grafana_legacy_key(secret: &[u8]) -> bool {
-    let Some(raw) = decode_base64_any(secret) else {
+    let Some(raw) = decode_any(secret) else {
         return false;
     };
     let Ok(serde_json::Value::Object(m)) = serde_json::from_slice::<serde_json::Value>(&raw) else {
@@ -238,7 +221,7 @@ fn jwt_signed(secret: &[u8]) -> bool {
     if parts.len() != 3 {
         return false;
     }
-    let alg_none = decode_base64_any(parts[0])
+    let alg_none = decode_any(parts[0])
         .and_then(|h| serde_json::from_slice::<serde_json::Value>(&h).ok())
         .and_then(|h| {
             h.get("alg")
@@ -246,7 +229,7 @@ fn jwt_signed(secret: &[u8]) -> bool {
                 .map(|a| a.eq_ignore_ascii_case("none"))
         })
         .unwrap_or(false);
-    !alg_none && decode_base64_any(parts[2]).is_some_and(|sig| sig.len() >= 16)
+    !alg_none && decode_any(parts[2]).is_some_and(|sig| sig.len() >= 16)
 }
 
 /// A PEM-style private key block (`-----BEGIN … PRIVATE KEY-----` … `-----END …-----`, SSH2
@@ -329,6 +312,7 @@ fn k8s_secret_data(secret: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::Engine as _;
 
     fn make_github(prefix: &str, random: &str) -> String {
         let crc = base62_crc32(random.as_bytes());
@@ -456,11 +440,5 @@ mod tests {
         assert!(check("url-password", b"N7kq2Lm9"));
         assert!(check("generic-token", b"a8Fk2Lq9Xz3Vb7Nm1Pw4Rt6Yc0Hs5Jd"));
         assert!(check("generic-secret", b"Xk9mQ2pL"));
-    }
-
-    #[test]
-    fn uuid_shape() {
-        assert!(is_uuid(b"123e4567-e89b-12d3-a456-426614174000"));
-        assert!(!is_uuid(b"123e4567e89b12d3a456426614174000xxxx"));
     }
 }

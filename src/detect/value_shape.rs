@@ -4,7 +4,7 @@
 //! code and documentation put many structured non-credentials there: an AWS SigV4 credential
 //! *scope*, a Maven/Gradle coordinate, a CSS selector, a test-suite variable, or the first field
 //! of a query string or cookie whose further fields the value regex swallowed. Each check here
-//! recognises one such structure from its own grammar, so that the shared filter in `filter.rs`
+//! recognises one such structure from its own grammar, so that the shared filter in `filter`
 //! stays about placeholders and randomness.
 
 /// Cut a value at the first field separator that starts another `name=` field (`12345&id=x`,
@@ -130,7 +130,7 @@ fn is_selector(b: &[u8]) -> bool {
         && name
             .iter()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'-' | b'_'))
-        && crate::detect::filter::is_wordy(name)
+        && crate::detect::words::is_wordy(name)
 }
 
 /// Test-suite and build variables `%HTTPPORT`, `%HOSTIP` (upper-case names after `%`, no
@@ -155,6 +155,15 @@ fn is_percent_vars_only(b: &[u8]) -> bool {
         }
     }
     vars > 0 && !rest_alnum
+}
+
+/// A UUID in its 8-4-4-4-12 hex form: an identifier, never a credential.
+pub fn is_uuid(s: &[u8]) -> bool {
+    s.len() == 36
+        && s.iter().enumerate().all(|(i, &c)| match i {
+            8 | 13 | 18 | 23 => c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        })
 }
 
 #[cfg(test)]
@@ -218,5 +227,11 @@ mod tests {
         ] {
             assert!(!is_structured_non_secret(v.as_bytes()), "{v}");
         }
+    }
+
+    #[test]
+    fn uuid_shape() {
+        assert!(is_uuid(b"123e4567-e89b-12d3-a456-426614174000"));
+        assert!(!is_uuid(b"123e4567e89b12d3a456426614174000xxxx"));
     }
 }

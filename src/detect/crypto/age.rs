@@ -4,7 +4,7 @@
 
 use super::pubkey::PubKey;
 use super::{CryptoInfo, Found, Kind};
-use base64::Engine;
+use crate::detect::encoding::{decode_std, encode_std};
 use bech32::{Bech32, Hrp};
 use memchr::memmem;
 
@@ -122,8 +122,7 @@ pub fn scan_wireguard(data: &[u8], out: &mut Vec<Found>) {
                     };
                     let mut info = CryptoInfo::new(Kind::PrivateKey, "wireguard");
                     info.set_public(&k);
-                    info.public_key =
-                        Some(base64::engine::general_purpose::STANDARD.encode(k.raw()));
+                    info.public_key = Some(encode_std(k.raw()));
                     info
                 }
                 b"PublicKey" => {
@@ -132,8 +131,7 @@ pub fn scan_wireguard(data: &[u8], out: &mut Vec<Found>) {
                     };
                     let mut info = CryptoInfo::new(Kind::PublicKey, "wireguard");
                     info.set_public(&k);
-                    info.public_key =
-                        Some(base64::engine::general_purpose::STANDARD.encode(k.raw()));
+                    info.public_key = Some(encode_std(k.raw()));
                     info
                 }
                 _ => {
@@ -187,8 +185,6 @@ fn wg_value(
     {
         return None;
     }
-    let key = base64::engine::general_purpose::STANDARD
-        .decode(value)
-        .ok()?;
+    let key = decode_std(value)?;
     (key.len() == 32).then_some((key, i..i + 44))
 }

@@ -177,6 +177,32 @@ pub fn parse(data: &[u8], out: &mut Vec<Found>) {
             break;
         }
     }
+    set_protection(&mut info, &mut ks, password, jceks, recovered_all);
+    info.keystore = Some(ks);
+    let span = 0..data.len();
+    out.push(Found {
+        span: span.clone(),
+        info,
+    });
+    for mut item in items {
+        item.container = Some(store_type.into());
+        item.encoding = "binary".into();
+        out.push(Found {
+            span: span.clone(),
+            info: item,
+        });
+    }
+}
+
+/// Whether the store holds keys (only then is it protected), whether a known password opened
+/// all of them, and the (always weak) key protection of the format.
+fn set_protection(
+    info: &mut CryptoInfo,
+    ks: &mut KeystoreInfo,
+    password: Option<&'static str>,
+    jceks: bool,
+    recovered_all: bool,
+) {
     let holds_keys = ks.entries.iter().any(|e| {
         matches!(
             e.kind.as_str(),
@@ -208,20 +234,6 @@ pub fn parse(data: &[u8], out: &mut Vec<Found>) {
         .into(),
     );
     info.weak_protection = true;
-    info.keystore = Some(ks);
-    let span = 0..data.len();
-    out.push(Found {
-        span: span.clone(),
-        info,
-    });
-    for mut item in items {
-        item.container = Some(store_type.into());
-        item.encoding = "binary".into();
-        out.push(Found {
-            span: span.clone(),
-            info: item,
-        });
-    }
 }
 
 fn certificate(c: &mut Cursor<'_>, version: u32) -> Option<Option<CryptoInfo>> {

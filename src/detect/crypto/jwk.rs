@@ -5,7 +5,6 @@
 use super::asn1::oids;
 use super::pubkey::PubKey;
 use super::{CryptoInfo, Found, Kind};
-use base64::Engine;
 use memchr::memmem;
 use serde_json::{Map, Value};
 
@@ -59,9 +58,7 @@ fn enclosing_object(data: &[u8], hit: usize) -> Option<(usize, usize, Map<String
 
 fn b64url(v: Option<&Value>) -> Option<Vec<u8>> {
     let s = v?.as_str()?;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD_INDIFFERENT
-        .decode(s.trim_end_matches('='))
-        .ok()
+    crate::detect::encoding::decode_url_lenient(s)
 }
 
 fn parse(obj: &Map<String, Value>) -> Option<CryptoInfo> {

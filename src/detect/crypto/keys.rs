@@ -1,10 +1,10 @@
 //! DER key structures: PKCS#8 (clear and encrypted), PKCS#1, SEC1, OpenSSL DSA, SPKI, PKCS#1
-//! public keys, DH parameters; and the classifier that tells which of them (or a certificate, CSR
-//! or PKCS#12) a DER blob is.
+//! public keys, DH parameters. Telling which structure a blob is lives in [`super::classify`],
+//! so PKCS#12 (whose bags hold PKCS#8 keys) can use this module without a cycle.
 
 use super::asn1::{self, oids};
 use super::pubkey::PubKey;
-use super::{CryptoInfo, Found, Kind, pkcs12, x509};
+use super::{CryptoInfo, Kind, pbe};
 use der::Decode;
 use der::asn1::ObjectIdentifier;
 
@@ -30,23 +30,7 @@ pub fn pkcs8(der_bytes: &[u8]) -> Result<CryptoInfo, String> {
     let mut info = private("pkcs8");
     match oid.as_str() {
         oids::RSA_ENCRYPTION | oids::RSASSA_PSS => {
-            let k = pkcs1::RsaPrivateKeyRef::from_der(secret)
-                .map_err(|e| format!("PKCS#8 RSA: {e}"))?;
-            let mut key = PubKey::rsa(k.modulus.as_bytes(), k.public_exponent.as_bytes())
-                .ok_or("PKCS#8 RSA: bad modulus")?;
-            if oid == oids::RSASSA_PSS {
-                // RSASSA-PSS keys keep their algorithm identifier in the SPKI.
-                let exponent = key.rsa_exponent;
-                let pkcs1_pub = pkcs1::RsaPublicKey {
-                    modulus: k.modulus,
-                    public_exponent: k.public_exponent,
-                };
-                let pub_der = der::Encode::to_der(&pkcs1_pub).map_err(|e| e.to_string())?;
-                let params_der = params.and_then(|p| der::Encode::to_der(&p).ok());
-                key = PubKey::with_algorithm("RSA", key.bits, &oid, params_der, pub_der);
-                key.rsa_exponent = exponent;
-            }
-            info.set_public(&key);
+            info.set_public(&pkcs8_rsa(secret, &oid, params)?)
         }
         oids::EC_PUBLIC_KEY => {
             let curve = params
@@ -56,29 +40,7 @@ pub fn pkcs8(der_bytes: &[u8]) -> Result<CryptoInfo, String> {
             info = inner;
         }
         oids::ED25519 | oids::X25519 | oids::ED448 | oids::X448 => {
-            // CurvePrivateKey ::= OCTET STRING, inside the privateKey OCTET STRING.
-            let (t, _) = asn1::read(secret).ok_or("PKCS#8: bad curve private key")?;
-            let seed = t.value;
-            let key = match (included_public, oid.as_str()) {
-                (Some(p), _) => PubKey::rfc8410(&oid, &p),
-                (None, oids::ED25519) => PubKey::ed25519_from_seed(seed),
-                (None, oids::X25519) => PubKey::x25519_from_scalar(seed),
-                // Ed448/X448 arithmetic is not available in a maintained stable crate.
-                _ => None,
-            };
-            match key {
-                Some(k) => info.set_public(&k),
-                None => {
-                    let (name, bits) = match oid.as_str() {
-                        oids::ED448 => ("Ed448", 456),
-                        oids::X448 => ("X448", 448),
-                        oids::ED25519 => ("Ed25519", 256),
-                        _ => ("X25519", 256),
-                    };
-                    info.algorithm = Some(name.into());
-                    info.bits = Some(bits);
-                }
-            }
+            pkcs8_curve(&mut info, secret, &oid, included_public)?;
         }
         oids::DSA => {
             let pd = params
@@ -111,6 +73,64 @@ pub fn pkcs8(der_bytes: &[u8]) -> Result<CryptoInfo, String> {
     }
     info.format = "pkcs8".into();
     Ok(info)
+}
+
+/// The public half of a PKCS#8 RSA or RSASSA-PSS key.
+fn pkcs8_rsa(
+    secret: &[u8],
+    oid: &str,
+    params: Option<der::asn1::AnyRef<'_>>,
+) -> Result<PubKey, String> {
+    let k = pkcs1::RsaPrivateKeyRef::from_der(secret).map_err(|e| format!("PKCS#8 RSA: {e}"))?;
+    let mut key = PubKey::rsa(k.modulus.as_bytes(), k.public_exponent.as_bytes())
+        .ok_or("PKCS#8 RSA: bad modulus")?;
+    if oid == oids::RSASSA_PSS {
+        // RSASSA-PSS keys keep their algorithm identifier in the SPKI.
+        let exponent = key.rsa_exponent;
+        let pkcs1_pub = pkcs1::RsaPublicKey {
+            modulus: k.modulus,
+            public_exponent: k.public_exponent,
+        };
+        let pub_der = der::Encode::to_der(&pkcs1_pub).map_err(|e| e.to_string())?;
+        let params_der = params.and_then(|p| der::Encode::to_der(&p).ok());
+        key = PubKey::with_algorithm("RSA", key.bits, oid, params_der, pub_der);
+        key.rsa_exponent = exponent;
+    }
+    Ok(key)
+}
+
+/// A PKCS#8 Ed25519/X25519/Ed448/X448 key: its public half when it is included or derivable,
+/// else the algorithm and size alone.
+fn pkcs8_curve(
+    info: &mut CryptoInfo,
+    secret: &[u8],
+    oid: &str,
+    included_public: Option<Vec<u8>>,
+) -> Result<(), String> {
+    // CurvePrivateKey ::= OCTET STRING, inside the privateKey OCTET STRING.
+    let (t, _) = asn1::read(secret).ok_or("PKCS#8: bad curve private key")?;
+    let seed = t.value;
+    let key = match (included_public, oid) {
+        (Some(p), _) => PubKey::rfc8410(oid, &p),
+        (None, oids::ED25519) => PubKey::ed25519_from_seed(seed),
+        (None, oids::X25519) => PubKey::x25519_from_scalar(seed),
+        // Ed448/X448 arithmetic is not available in a maintained stable crate.
+        _ => None,
+    };
+    match key {
+        Some(k) => info.set_public(&k),
+        None => {
+            let (name, bits) = match oid {
+                oids::ED448 => ("Ed448", 456),
+                oids::X448 => ("X448", 448),
+                oids::ED25519 => ("Ed25519", 256),
+                _ => ("X25519", 256),
+            };
+            info.algorithm = Some(name.into());
+            info.bits = Some(bits);
+        }
+    }
+    Ok(())
 }
 
 /// PKCS#1 `RSAPrivateKey`.
@@ -187,17 +207,15 @@ pub fn encrypted_pkcs8(der_bytes: &[u8]) -> Result<CryptoInfo, String> {
     if !r.is_empty() {
         return Err("EncryptedPrivateKeyInfo: trailing data".into());
     }
-    let scheme =
-        pkcs12::describe_scheme(alg).ok_or("EncryptedPrivateKeyInfo: unknown algorithm")?;
+    let scheme = pbe::describe_scheme(alg).ok_or("EncryptedPrivateKeyInfo: unknown algorithm")?;
     let ciphertext = data.octets().ok_or("EncryptedPrivateKeyInfo: bad data")?;
-    let mut info =
-        match pkcs12::decrypt_empty(alg, &ciphertext).and_then(|clear| pkcs8(&clear).ok()) {
-            Some(mut clear) => {
-                clear.empty_password = true;
-                clear
-            }
-            None => private("pkcs8"),
-        };
+    let mut info = match pbe::decrypt_empty(alg, &ciphertext).and_then(|clear| pkcs8(&clear).ok()) {
+        Some(mut clear) => {
+            clear.empty_password = true;
+            clear
+        }
+        None => private("pkcs8"),
+    };
     info.encrypted = true;
     info.encryption = Some(scheme.name);
     info.weak_protection = scheme.weak;
@@ -238,105 +256,4 @@ pub fn dh_parameters(der_bytes: &[u8], x942: bool) -> Result<CryptoInfo, String>
     info.algorithm = Some("DH".into());
     info.bits = Some(asn1::bit_len(p.value));
     Ok(info)
-}
-
-type Parser = fn(&[u8]) -> Result<CryptoInfo, String>;
-
-/// What a DER object is, by trying each structure in turn. Returns the infos found (a PKCS#12
-/// yields the keystore and what it opened to) or None if it is none of them.
-pub fn classify_der(der_bytes: &[u8]) -> Option<Vec<CryptoInfo>> {
-    let obj = first_tlv(der_bytes)?;
-    if let Some(info) = x509::certificate(obj) {
-        return Some(vec![info]);
-    }
-    if let Some(info) = x509::csr(obj) {
-        return Some(vec![info]);
-    }
-    if let Some(infos) = pkcs12::parse(obj) {
-        return Some(infos);
-    }
-    let attempts: [Parser; 7] = [
-        pkcs8,
-        pkcs1_private,
-        |d| sec1_info(d, None, "sec1"),
-        dsa_private,
-        spki,
-        encrypted_pkcs8,
-        unlabelled_two_integers,
-    ];
-    attempts.iter().find_map(|f| f(obj).ok()).map(|i| vec![i])
-}
-
-/// SEQUENCE { INTEGER, INTEGER } without a label: an RSA public key or DH parameters only when
-/// the numbers look like one (a large modulus and a small second number), since ECDSA
-/// signatures and many other structures have the same shape.
-fn unlabelled_two_integers(der_bytes: &[u8]) -> Result<CryptoInfo, String> {
-    let (mut r, _) = asn1::sequence(der_bytes).ok_or("not a SEQUENCE")?;
-    let big = r.expect(asn1::INTEGER).ok_or("first INTEGER")?;
-    let small = r.expect(asn1::INTEGER).ok_or("second INTEGER")?;
-    if asn1::bit_len(big.value) < 512 || small.uint().is_none_or(|v| v < 2) {
-        return Err("not a key".into());
-    }
-    pkcs1_public(der_bytes).or_else(|_| dh_parameters(der_bytes, false))
-}
-
-/// A blob that is one DER object (a `.der`, `.cer`, `.p12`, `.key` by content).
-pub fn sniff_der_blob(data: &[u8]) -> Option<Vec<Found>> {
-    if !asn1::looks_like_der(data) {
-        return None;
-    }
-    let infos = classify_der(data)?;
-    Some(
-        infos
-            .into_iter()
-            .map(|mut info| {
-                if info.encoding.is_empty() {
-                    info.encoding = "der".into();
-                }
-                Found {
-                    span: 0..data.len(),
-                    info,
-                }
-            })
-            .collect(),
-    )
-}
-
-/// Parse the DER of a PEM block according to its label.
-pub fn from_pem_label(label: &str, der_bytes: &[u8]) -> Vec<CryptoInfo> {
-    let one = |r: Result<CryptoInfo, String>| match r {
-        Ok(i) => vec![i],
-        Err(e) => vec![CryptoInfo::unparseable("pem", e)],
-    };
-    match label {
-        "RSA PRIVATE KEY" => {
-            one(pkcs1_private(der_bytes).or_else(|e| pkcs8(der_bytes).map_err(|_| e)))
-        }
-        "PRIVATE KEY" => one(pkcs8(der_bytes).or_else(|e| fallback(der_bytes).ok_or(e))),
-        "ENCRYPTED PRIVATE KEY" => one(encrypted_pkcs8(der_bytes)),
-        "EC PRIVATE KEY" => one(sec1_info(der_bytes, None, "sec1")),
-        "DSA PRIVATE KEY" => one(dsa_private(der_bytes)),
-        "PUBLIC KEY" => one(spki(der_bytes)),
-        "RSA PUBLIC KEY" => {
-            one(pkcs1_public(der_bytes).or_else(|e| spki(der_bytes).map_err(|_| e)))
-        }
-        "DH PARAMETERS" => one(dh_parameters(der_bytes, false)),
-        "X9.42 DH PARAMETERS" => one(dh_parameters(der_bytes, true)),
-        "CERTIFICATE" | "X509 CERTIFICATE" | "TRUSTED CERTIFICATE" => {
-            one(x509::certificate(der_bytes)
-                .ok_or_else(|| "certificate does not parse".to_string()))
-        }
-        "CERTIFICATE REQUEST" | "NEW CERTIFICATE REQUEST" => {
-            one(x509::csr(der_bytes)
-                .ok_or_else(|| "certificate request does not parse".to_string()))
-        }
-        "PKCS12" => pkcs12::parse(der_bytes)
-            .unwrap_or_else(|| vec![CryptoInfo::unparseable("pem", "PKCS#12")]),
-        _ => Vec::new(),
-    }
-}
-
-/// A mislabelled block: whatever structure the DER really is.
-fn fallback(der_bytes: &[u8]) -> Option<CryptoInfo> {
-    classify_der(der_bytes).and_then(|v| v.into_iter().next())
 }

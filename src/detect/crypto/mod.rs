@@ -75,9 +75,11 @@
 
 mod age;
 mod asn1;
+mod classify;
 mod jks;
 mod jwk;
 mod keys;
+mod pbe;
 mod pem;
 mod pgp;
 mod pkcs12;
@@ -423,7 +425,7 @@ pub(crate) fn scan(path: &str, data: &[u8], depth: u8, out: &mut Vec<Found>) {
         jks::parse(data, out);
         return;
     }
-    if let Some(found) = keys::sniff_der_blob(data) {
+    if let Some(found) = classify::sniff_der_blob(data) {
         out.extend(found);
         return;
     }

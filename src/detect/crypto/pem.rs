@@ -2,8 +2,8 @@
 //! CRLF, YAML block scalars (indented), JSON / Terraform / HCL strings (`\n` escapes, `\/`),
 //! source-code string concatenation (quotes at line ends).
 
-use super::{CryptoInfo, Found, Kind, keys, pgp, ssh};
-use base64::Engine;
+use super::{CryptoInfo, Found, Kind, classify, pgp, ssh};
+use crate::detect::encoding::decode_std_lenient;
 use memchr::memmem;
 use std::ops::Range;
 
@@ -84,28 +84,7 @@ pub fn scan(data: &[u8], out: &mut Vec<Found>) -> Vec<Range<usize>> {
             let body = data
                 .get(header_end..header_end + body_len)
                 .unwrap_or_default();
-            let parsed = parse_block(label, body);
-            if parsed.iter().all(|i| i.placeholder) {
-                // A BEGIN line alone ("files start with -----BEGIN PRIVATE KEY-----"): a
-                // mention in prose or code, not a block. Its span still keeps the text rules off.
-                spans.push(span);
-                pos = pos.max(header_end + body_len);
-                continue;
-            }
-            if parsed.iter().any(|i| i.kind != Kind::Unparseable) {
-                for mut info in parsed {
-                    info.error = Some("no END line".into());
-                    out.push(Found {
-                        span: span.clone(),
-                        info,
-                    });
-                }
-            } else {
-                out.push(Found {
-                    span: span.clone(),
-                    info: pem_unparseable(label, "no matching END line (truncated block?)"),
-                });
-            }
+            report_unterminated(label, body, &span, out);
             spans.push(span);
             pos = pos.max(header_end + body_len);
             continue;
@@ -123,6 +102,31 @@ pub fn scan(data: &[u8], out: &mut Vec<Found>) -> Vec<Range<usize>> {
         }
     }
     spans
+}
+
+/// A block without its END line: reported when what there is parses (a whole key whose END
+/// line is missing), as unparseable when it does not, not at all when it is a bare BEGIN line.
+fn report_unterminated(label: &str, body: &[u8], span: &Range<usize>, out: &mut Vec<Found>) {
+    let parsed = parse_block(label, body);
+    if parsed.iter().all(|i| i.placeholder) {
+        // A BEGIN line alone ("files start with -----BEGIN PRIVATE KEY-----"): a
+        // mention in prose or code, not a block. Its span still keeps the text rules off.
+        return;
+    }
+    if parsed.iter().any(|i| i.kind != Kind::Unparseable) {
+        for mut info in parsed {
+            info.error = Some("no END line".into());
+            out.push(Found {
+                span: span.clone(),
+                info,
+            });
+        }
+    } else {
+        out.push(Found {
+            span: span.clone(),
+            info: pem_unparseable(label, "no matching END line (truncated block?)"),
+        });
+    }
 }
 
 /// The comment marker (`#`, `//`) written before the BEGIN marker at `start` on its line, when
@@ -342,13 +346,6 @@ pub fn split_body(body: &[u8]) -> Body {
     }
 }
 
-/// Lenient standard base64 (padding optional).
-pub fn decode_b64(s: &str) -> Option<Vec<u8>> {
-    base64::engine::general_purpose::STANDARD_PAD_INDIFFERENT
-        .decode(s)
-        .ok()
-}
-
 /// Fewer base64 characters than the smallest real key body (an Ed25519 PKCS#8 key is 64): what is
 /// there is a placeholder, not a cut key.
 const PLACEHOLDER_BASE64: usize = 40;
@@ -374,7 +371,7 @@ fn parse_block(label: &str, body: &[u8]) -> Vec<CryptoInfo> {
     } else if parsed.base64.is_empty() {
         vec![CryptoInfo::unparseable("pem", "empty body")]
     } else {
-        match decode_b64(&parsed.base64) {
+        match decode_std_lenient(&parsed.base64) {
             None => vec![CryptoInfo::unparseable(
                 "pem",
                 "body is not valid base64 (truncated?)",
@@ -412,7 +409,7 @@ fn parse_der(label: &str, headers: &[(String, String)], der_bytes: &[u8]) -> Vec
             }
         }
         "OPENSSH PRIVATE KEY" => vec![ssh::openssh_private(der_bytes)],
-        _ => keys::from_pem_label(label, der_bytes),
+        _ => classify::from_pem_label(label, der_bytes),
     }
 }
 

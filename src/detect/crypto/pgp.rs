@@ -9,6 +9,7 @@
 use super::asn1::{self, oids};
 use super::pubkey::PubKey;
 use super::{CryptoInfo, Found, Kind, PgpInfo};
+use crate::detect::openpgp_frame::{BodyLen, read_header};
 use crate::time::rfc3339;
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
@@ -23,43 +24,13 @@ const TAG_PUBLIC_SUBKEY: u8 = 14;
 /// Packets read per blob at most (keyrings with thousands of signatures exist; this bounds work).
 const MAX_PACKETS: usize = 100_000;
 
-/// Packet header at the front of `data`: (tag, header length, body length).
+/// Packet header at the front of `data`: (tag, header length, body length). An indeterminate
+/// length runs to the end of `data`; partial body lengths are not used for key packets.
 fn header(data: &[u8]) -> Option<(u8, usize, usize)> {
-    let b = *data.first()?;
-    if b & 0x80 == 0 {
-        return None;
-    }
-    if b & 0x40 == 0 {
-        // Old format.
-        let tag = (b >> 2) & 0x0f;
-        match b & 3 {
-            0 => Some((tag, 2, *data.get(1)? as usize)),
-            1 => Some((
-                tag,
-                3,
-                u16::from_be_bytes(data.get(1..3)?.try_into().ok()?) as usize,
-            )),
-            2 => Some((
-                tag,
-                5,
-                u32::from_be_bytes(data.get(1..5)?.try_into().ok()?) as usize,
-            )),
-            _ => Some((tag, 1, data.len().checked_sub(1)?)),
-        }
-    } else {
-        let tag = b & 0x3f;
-        let l0 = *data.get(1)? as usize;
-        match l0 {
-            0..=191 => Some((tag, 2, l0)),
-            192..=223 => Some((tag, 3, ((l0 - 192) << 8) + *data.get(2)? as usize + 192)),
-            255 => Some((
-                tag,
-                6,
-                u32::from_be_bytes(data.get(2..6)?.try_into().ok()?) as usize,
-            )),
-            // Partial body lengths are not used for key packets.
-            _ => None,
-        }
+    match read_header(data)? {
+        (tag, hlen, BodyLen::Known(n)) => Some((tag, hlen, n)),
+        (tag, 1, BodyLen::Indeterminate) => Some((tag, 1, data.len().checked_sub(1)?)),
+        _ => None,
     }
 }
 

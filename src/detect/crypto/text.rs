@@ -2,8 +2,8 @@
 //! a PEM file), certificates in XML/JSON (`<X509Certificate>MII…`, JWK `x5c`), bare DER keys in
 //! environment files. Each run is decoded once and scanned again (PEM) or classified (DER).
 
-use super::pem::decode_b64;
-use super::{Found, keys, scan};
+use super::{Found, classify, keys, scan};
+use crate::detect::encoding::{decode_std_lenient, is_b64_char};
 use memchr::memmem;
 use std::ops::Range;
 
@@ -16,10 +16,6 @@ const MIN_RUN: usize = 60;
 const MAX_RUN: usize = 4 << 20;
 /// At most this many runs per blob are decoded (bounds the work on base64-heavy files).
 const MAX_RUNS: usize = 4096;
-
-fn b64_char(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=')
-}
 
 pub fn scan_base64(
     path: &str,
@@ -39,7 +35,7 @@ pub fn scan_base64(
         if start < done_until || skip.iter().any(|s| s.contains(&start)) {
             continue;
         }
-        if start > 0 && data.get(start - 1).is_some_and(|b| b64_char(*b)) {
+        if start > 0 && data.get(start - 1).is_some_and(|b| is_b64_char(*b)) {
             continue;
         }
         let Some((run, end)) = run_at(data, start) else {
@@ -53,7 +49,7 @@ pub fn scan_base64(
             break;
         }
         done_until = end;
-        let Some(bytes) = decode_b64(&run) else {
+        let Some(bytes) = decode_std_lenient(&run) else {
             continue;
         };
         let span = start..end;
@@ -68,7 +64,7 @@ pub fn scan_base64(
                     info,
                 });
             }
-        } else if let Some(infos) = keys::first_tlv(&bytes).and_then(keys::classify_der) {
+        } else if let Some(infos) = keys::first_tlv(&bytes).and_then(classify::classify_der) {
             for mut info in infos {
                 info.encoding = "base64".into();
                 out.push(Found {
@@ -87,7 +83,7 @@ fn run_at(data: &[u8], start: usize) -> Option<(String, usize)> {
     let mut pos = start;
     loop {
         let rest = data.get(pos..)?;
-        let len = rest.iter().take_while(|b| b64_char(**b)).count();
+        let len = rest.iter().take_while(|b| is_b64_char(**b)).count();
         out.push_str(std::str::from_utf8(rest.get(..len)?).ok()?);
         pos += len;
         if out.len() > MAX_RUN {
@@ -109,7 +105,7 @@ fn run_at(data: &[u8], start: usize) -> Option<(String, usize)> {
         while matches!(data.get(next), Some(b' ' | b'\t')) {
             next += 1;
         }
-        if !data.get(next).is_some_and(|b| b64_char(*b)) {
+        if !data.get(next).is_some_and(|b| is_b64_char(*b)) {
             break;
         }
         pos = next;

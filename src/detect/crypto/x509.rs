@@ -5,6 +5,7 @@ use super::pubkey::PubKey;
 use super::{CertInfo, CryptoInfo, CsrInfo, Kind};
 use crate::time::rfc3339;
 use sha2::{Digest, Sha256};
+use x509_parser::certificate::X509Certificate;
 use x509_parser::certification_request::X509CertificationRequest;
 use x509_parser::extensions::{GeneralName, ParsedExtension};
 use x509_parser::prelude::FromDer;
@@ -26,40 +27,8 @@ pub fn certificate(der_bytes: &[u8]) -> Option<CryptoInfo> {
         Ok(Some(bc)) => (bc.value.ca, bc.value.path_len_constraint),
         _ => (false, None),
     };
-    let mut key_usage = Vec::new();
-    if let Ok(Some(ku)) = cert.key_usage() {
-        let names = [
-            "digitalSignature",
-            "nonRepudiation",
-            "keyEncipherment",
-            "dataEncipherment",
-            "keyAgreement",
-            "keyCertSign",
-            "cRLSign",
-            "encipherOnly",
-            "decipherOnly",
-        ];
-        for (i, n) in names.iter().enumerate() {
-            if ku.value.flags & (1 << i) != 0 {
-                key_usage.push((*n).to_string());
-            }
-        }
-    }
-    let mut eku = Vec::new();
-    if let Ok(Some(e)) = cert.extended_key_usage() {
-        let e = e.value;
-        let flags = [
-            (e.any, "anyExtendedKeyUsage"),
-            (e.server_auth, "serverAuth"),
-            (e.client_auth, "clientAuth"),
-            (e.code_signing, "codeSigning"),
-            (e.email_protection, "emailProtection"),
-            (e.time_stamping, "timeStamping"),
-            (e.ocsp_signing, "OCSPSigning"),
-        ];
-        eku.extend(flags.iter().filter(|f| f.0).map(|f| f.1.to_string()));
-        eku.extend(e.other.iter().map(|o| o.to_id_string()));
-    }
+    let key_usage = key_usage_names(&cert);
+    let eku = extended_key_usage_names(&cert);
     let mut ski = None;
     let mut aki = None;
     for ext in cert.extensions() {
@@ -98,6 +67,50 @@ pub fn certificate(der_bytes: &[u8]) -> Option<CryptoInfo> {
         version: tbs.version.0 + 1,
     });
     Some(info)
+}
+
+/// The key-usage bits set, by their RFC 5280 names.
+fn key_usage_names(cert: &X509Certificate<'_>) -> Vec<String> {
+    let mut key_usage = Vec::new();
+    if let Ok(Some(ku)) = cert.key_usage() {
+        let names = [
+            "digitalSignature",
+            "nonRepudiation",
+            "keyEncipherment",
+            "dataEncipherment",
+            "keyAgreement",
+            "keyCertSign",
+            "cRLSign",
+            "encipherOnly",
+            "decipherOnly",
+        ];
+        for (i, n) in names.iter().enumerate() {
+            if ku.value.flags & (1 << i) != 0 {
+                key_usage.push((*n).to_string());
+            }
+        }
+    }
+    key_usage
+}
+
+/// The extended key usages, by name, then any other purposes by OID.
+fn extended_key_usage_names(cert: &X509Certificate<'_>) -> Vec<String> {
+    let mut eku = Vec::new();
+    if let Ok(Some(e)) = cert.extended_key_usage() {
+        let e = e.value;
+        let flags = [
+            (e.any, "anyExtendedKeyUsage"),
+            (e.server_auth, "serverAuth"),
+            (e.client_auth, "clientAuth"),
+            (e.code_signing, "codeSigning"),
+            (e.email_protection, "emailProtection"),
+            (e.time_stamping, "timeStamping"),
+            (e.ocsp_signing, "OCSPSigning"),
+        ];
+        eku.extend(flags.iter().filter(|f| f.0).map(|f| f.1.to_string()));
+        eku.extend(e.other.iter().map(|o| o.to_id_string()));
+    }
+    eku
 }
 
 /// A PKCS#10 certificate request.

@@ -6,7 +6,6 @@
 
 use super::Field;
 use crate::detect::filter;
-use base64::Engine as _;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {
@@ -36,10 +35,10 @@ pub fn judge(field: Field, value: &[u8]) -> Verdict {
                 .copied()
                 .filter(|b| !b.is_ascii_whitespace())
                 .collect();
-            match base64::engine::general_purpose::STANDARD_PAD_INDIFFERENT.decode(&compact) {
-                Ok(raw) => content(&raw),
+            match crate::detect::encoding::decode_std_lenient(&compact) {
+                Some(raw) => content(&raw),
                 // Not base64, so not a value the API server would accept: not a real Secret.
-                Err(_) => Verdict::Nothing,
+                None => Verdict::Nothing,
             }
         }
     }
@@ -200,6 +199,7 @@ fn made_of_words(letters: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::Engine as _;
 
     fn b64(s: &[u8]) -> Vec<u8> {
         base64::engine::general_purpose::STANDARD
