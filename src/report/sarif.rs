@@ -277,7 +277,50 @@ fn baseline_suppression() -> sarif::Suppression {
 }
 
 pub fn build(outcome: &ScanOutcome, ctx: &ReportContext<'_>) -> sarif::Sarif {
-    // Only the rules that have results, in id order; ruleIndex points into this list.
+    let mut catalogue = finding_rules(outcome, ctx);
+    let mut results = finding_results(outcome, &catalogue.index, ctx);
+    policy_rules(ctx, &mut catalogue);
+    results.extend(violation_results(ctx, &catalogue.policy_index));
+    let driver = sarif::ToolComponent::builder()
+        .name("keyaudit")
+        .version(env!("CARGO_PKG_VERSION"))
+        .semantic_version(env!("CARGO_PKG_VERSION"))
+        .rules(catalogue.descriptors)
+        .build();
+    let mut run = sarif::Run::builder()
+        .tool(sarif::Tool::builder().driver(driver).build())
+        .results(results)
+        .invocations(vec![invocation(outcome)])
+        .column_kind(json!("unicodeCodePoints"))
+        .build();
+    let vcs = provenance(ctx);
+    if !vcs.is_empty() {
+        run.version_control_provenance = Some(vcs);
+    }
+    let originals = ctx.uri_bases.originals();
+    if !originals.is_empty() {
+        let bases = originals
+            .into_iter()
+            .map(|(id, uri)| (id, sarif::ArtifactLocation::builder().uri(uri).build()))
+            .collect();
+        run.original_uri_base_ids = Some(bases);
+    }
+    sarif::Sarif::builder()
+        .schema(SCHEMA)
+        .version(json!("2.1.0"))
+        .runs(vec![run])
+        .build()
+}
+
+/// `tool.driver.rules` and where each rule sits in it (`ruleIndex`).
+struct Catalogue<'a> {
+    descriptors: Vec<sarif::ReportingDescriptor>,
+    index: BTreeMap<&'a str, usize>,
+    policy_index: BTreeMap<&'static str, usize>,
+}
+
+/// Only the rules that have results, in id order; ruleIndex points into this list.
+fn finding_rules<'a>(outcome: &'a ScanOutcome, ctx: &'a ReportContext<'_>) -> Catalogue<'a> {
     let used: std::collections::BTreeSet<&str> = outcome
         .findings
         .iter()
@@ -289,70 +332,85 @@ pub fn build(outcome: &ScanOutcome, ctx: &ReportContext<'_>) -> sarif::Sarif {
         .iter()
         .filter(|r| used.contains(r.id.as_str()))
         .collect();
-    let index: BTreeMap<&str, usize> = rules
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (r.id.as_str(), i))
-        .collect();
-    let results: Vec<sarif::Result> = outcome
+    Catalogue {
+        index: rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.id.as_str(), i))
+            .collect(),
+        descriptors: rules.iter().map(|r| descriptor(r)).collect(),
+        policy_index: BTreeMap::new(),
+    }
+}
+
+/// Baselined findings stay, suppressed, so that code scanning keeps their alerts closed
+/// instead of closing and reopening them.
+fn finding_results(
+    outcome: &ScanOutcome,
+    index: &BTreeMap<&str, usize>,
+    ctx: &ReportContext<'_>,
+) -> Vec<sarif::Result> {
+    let mut results: Vec<sarif::Result> = outcome
         .findings
         .iter()
         .map(|f| result(f, index.get(f.rule_id.as_str()).copied(), &ctx.uri_bases))
         .collect();
-    let mut results = results;
-    // Baselined findings stay, suppressed, so that code scanning keeps their alerts closed
-    // instead of closing and reopening them.
     for f in &outcome.baselined {
         let mut r = result(f, index.get(f.rule_id.as_str()).copied(), &ctx.uri_bases);
         r.suppressions = Some(vec![baseline_suppression()]);
         results.push(r);
     }
-    let mut descriptors: Vec<sarif::ReportingDescriptor> =
-        rules.iter().map(|r| descriptor(r)).collect();
-    // Policy violations: results of their own rules, `policy/<id>`, after the findings' rules.
+    results
+}
+
+/// Policy violations are results of their own rules, `policy/<id>`, after the findings' rules.
+fn policy_rules(ctx: &ReportContext<'_>, catalogue: &mut Catalogue<'_>) {
     let used: std::collections::BTreeSet<&str> = ctx
         .violations
         .iter()
         .chain(ctx.baselined_violations)
         .map(|v| v.rule)
         .collect();
-    let mut policy_index = BTreeMap::new();
     for (id, severity, text) in crate::policy::RULES {
-        if used.contains(id) {
-            policy_index.insert(*id, descriptors.len());
-            descriptors.push(descriptor(&RuleInfo {
-                id: format!("policy/{id}"),
-                name: text.to_string(),
-                description: format!("Key-management policy: {text}."),
-                category: "policy".into(),
-                severity: *severity,
-                remediation: Some(
-                    "Rotate or replace the key or secret, remove every copy named here, and keep the new one in a secret store.".into(),
-                ),
-                references: vec![
-                    "https://csrc.nist.gov/pubs/sp/800/57/pt1/r5/final".into(),
-                ],
-            }));
+        if !used.contains(id) {
+            continue;
         }
+        catalogue
+            .policy_index
+            .insert(*id, catalogue.descriptors.len());
+        catalogue.descriptors.push(descriptor(&RuleInfo {
+            id: format!("policy/{id}"),
+            name: text.to_string(),
+            description: format!("Key-management policy: {text}."),
+            category: "policy".into(),
+            severity: *severity,
+            remediation: Some(
+                "Rotate or replace the key or secret, remove every copy named here, and keep the new one in a secret store.".into(),
+            ),
+            references: vec!["https://csrc.nist.gov/pubs/sp/800/57/pt1/r5/final".into()],
+        }));
     }
-    for v in ctx.violations {
-        results.push(violation_result(
-            v,
-            policy_index.get(v.rule).copied(),
-            &ctx.uri_bases,
-        ));
-    }
+}
+
+fn violation_results(
+    ctx: &ReportContext<'_>,
+    policy_index: &BTreeMap<&'static str, usize>,
+) -> Vec<sarif::Result> {
+    let mut results: Vec<sarif::Result> = ctx
+        .violations
+        .iter()
+        .map(|v| violation_result(v, policy_index.get(v.rule).copied(), &ctx.uri_bases))
+        .collect();
     for v in ctx.baselined_violations {
         let mut r = violation_result(v, policy_index.get(v.rule).copied(), &ctx.uri_bases);
         r.suppressions = Some(vec![baseline_suppression()]);
         results.push(r);
     }
-    let driver = sarif::ToolComponent::builder()
-        .name("keyaudit")
-        .version(env!("CARGO_PKG_VERSION"))
-        .semantic_version(env!("CARGO_PKG_VERSION"))
-        .rules(descriptors)
-        .build();
+    results
+}
+
+/// Whether the run read everything, and the problems it met as notifications.
+fn invocation(outcome: &ScanOutcome) -> sarif::Invocation {
     let notifications: Vec<sarif::Notification> = outcome
         .problems
         .iter()
@@ -377,18 +435,15 @@ pub fn build(outcome: &ScanOutcome, ctx: &ReportContext<'_>) -> sarif::Sarif {
                 .build()
         })
         .collect();
-    let invocation = sarif::Invocation::builder()
+    sarif::Invocation::builder()
         .execution_successful(!outcome.incomplete())
         .tool_execution_notifications(notifications)
-        .build();
-    let mut run = sarif::Run::builder()
-        .tool(sarif::Tool::builder().driver(driver).build())
-        .results(results)
-        .invocations(vec![invocation])
-        .column_kind(json!("unicodeCodePoints"))
-        .build();
-    let vcs: Vec<sarif::VersionControlDetails> = ctx
-        .git
+        .build()
+}
+
+/// Each scanned repository with the commit its HEAD pointed at.
+fn provenance(ctx: &ReportContext<'_>) -> Vec<sarif::VersionControlDetails> {
+    ctx.git
         .iter()
         .filter_map(|g| {
             let head = g.summary.head_commit.clone()?;
@@ -409,23 +464,7 @@ pub fn build(outcome: &ScanOutcome, ctx: &ReportContext<'_>) -> sarif::Sarif {
                     .build(),
             )
         })
-        .collect();
-    if !vcs.is_empty() {
-        run.version_control_provenance = Some(vcs);
-    }
-    let originals = ctx.uri_bases.originals();
-    if !originals.is_empty() {
-        let bases = originals
-            .into_iter()
-            .map(|(id, uri)| (id, sarif::ArtifactLocation::builder().uri(uri).build()))
-            .collect();
-        run.original_uri_base_ids = Some(bases);
-    }
-    sarif::Sarif::builder()
-        .schema(SCHEMA)
-        .version(json!("2.1.0"))
-        .runs(vec![run])
-        .build()
+        .collect()
 }
 
 fn plain_location(path: &str, line: u32, bases: &UriBases) -> sarif::Location {
