@@ -204,55 +204,12 @@ impl Config {
             .filter(|d| !d.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
 
-        let mut rule_paths = Vec::new();
-        for p in &file.rules.paths {
-            let resolved = dir.join(p.get_ref());
-            if !resolved.exists() {
-                return Err(at(
-                    Some(p.span()),
-                    format!(
-                        "rule path {:?} does not exist (looked for {})",
-                        p.get_ref(),
-                        resolved.display()
-                    ),
-                ));
-            }
-            rule_paths.push(resolved);
-        }
+        let rule_paths = resolve_rule_paths(&file, dir, &at)?;
         let exclude = match file.scan.exclude.is_empty() {
             true => None,
             false => Some(compile_paths(&file.scan.exclude).map_err(|(s, m)| at(Some(s), m))?),
         };
-        let mut entries = Vec::new();
-        for (i, a) in file.allow.iter().enumerate() {
-            entries.push(compile_allow(a).map_err(|(span, m)| {
-                at(
-                    Some(span.unwrap_or(0..0)),
-                    format!("[[allow]] #{}: {m}", i + 1),
-                )
-            })?);
-        }
-        // An entry with no criterion at all would allow everything: that is never meant.
-        if let Some(i) = file
-            .allow
-            .iter()
-            .position(|a| a.paths.is_empty() && a.secrets.is_empty() && a.fingerprints.is_empty())
-        {
-            // Point at the entry's own header (a table has no span of its own here).
-            let span = text
-                .match_indices("[[allow]]")
-                .nth(i)
-                .map(|(at, _)| at..at)
-                .or_else(|| file.allow[i].rules.first().map(Spanned::span));
-            return Err(at(
-                span,
-                format!(
-                    "[[allow]] #{}: give paths, secrets or fingerprints (to turn a rule off \
-                     everywhere, list it under [rules] disable)",
-                    i + 1
-                ),
-            ));
-        }
+        let entries = compile_allows(&file, text, &at)?;
         let contexts = compile_contexts(&file.contexts).map_err(|(s, m)| at(Some(s), m))?;
         Ok(Config {
             file: Some(path.to_path_buf()),
@@ -490,6 +447,69 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
         .ok()
         .and_then(|n| n.checked_mul(mult))
         .ok_or_else(|| format!("bad size {s:?}"))
+}
+
+/// The configuration's rule paths, relative to its directory; each must exist.
+fn resolve_rule_paths(
+    file: &File,
+    dir: &Path,
+    at: &dyn Fn(Option<Range<usize>>, String) -> ConfigError,
+) -> Result<Vec<PathBuf>, ConfigError> {
+    let mut rule_paths = Vec::new();
+    for p in &file.rules.paths {
+        let resolved = dir.join(p.get_ref());
+        if !resolved.exists() {
+            return Err(at(
+                Some(p.span()),
+                format!(
+                    "rule path {:?} does not exist (looked for {})",
+                    p.get_ref(),
+                    resolved.display()
+                ),
+            ));
+        }
+        rule_paths.push(resolved);
+    }
+    Ok(rule_paths)
+}
+
+/// The `[[allow]]` entries, compiled; an entry with no criterion is an error.
+fn compile_allows(
+    file: &File,
+    text: &str,
+    at: &dyn Fn(Option<Range<usize>>, String) -> ConfigError,
+) -> Result<Vec<AllowEntry>, ConfigError> {
+    let mut entries = Vec::new();
+    for (i, a) in file.allow.iter().enumerate() {
+        entries.push(compile_allow(a).map_err(|(span, m)| {
+            at(
+                Some(span.unwrap_or(0..0)),
+                format!("[[allow]] #{}: {m}", i + 1),
+            )
+        })?);
+    }
+    // An entry with no criterion at all would allow everything: that is never meant.
+    if let Some(i) = file
+        .allow
+        .iter()
+        .position(|a| a.paths.is_empty() && a.secrets.is_empty() && a.fingerprints.is_empty())
+    {
+        // Point at the entry's own header (a table has no span of its own here).
+        let span = text
+            .match_indices("[[allow]]")
+            .nth(i)
+            .map(|(at, _)| at..at)
+            .or_else(|| file.allow[i].rules.first().map(Spanned::span));
+        return Err(at(
+            span,
+            format!(
+                "[[allow]] #{}: give paths, secrets or fingerprints (to turn a rule off \
+                 everywhere, list it under [rules] disable)",
+                i + 1
+            ),
+        ));
+    }
+    Ok(entries)
 }
 
 #[cfg(test)]
