@@ -9,17 +9,23 @@
 //!                                        fingerprints)      identity, age)     key management)
 //! ```
 //!
+//! * [`model`] holds what every stage shares (findings, severities, fingerprints, what a key
+//!   is, git provenance, problems, rule metadata); it imports no stage.
 //! * [`source`] enumerates inputs and hands over bytes with provenance; it knows nothing of secrets.
 //! * [`detect`] finds secrets in bytes; it knows nothing of where they came from.
-//! * [`scan`] drives a source into the detectors and builds [`finding::Finding`]s.
+//! * [`scan`] drives a source into the detectors and builds [`model::Finding`]s, judging each
+//!   one's [`context`] and [`allowlist`].
 //! * [`inventory`] groups findings by the identity of what they found, with ages and environments.
 //! * [`policy`] judges inventory entries against the key-management policy.
-//! * [`report`] renders a finished scan; it never feeds anything back.
+//! * [`baseline`] records accepted findings and violations; [`report`] renders a finished scan
+//!   and never feeds anything back.
+//!
+//! This library is the stages and the model. The command line, the commands and the hook
+//! installer are the `keyaudit` binary's own (`src/main.rs`), so nothing here depends on how a
+//! command line was parsed; [`config`] reads `.keyaudit.toml` into the stages' settings.
 
 pub mod allowlist;
-pub mod app;
 pub mod baseline;
-pub mod cli;
 pub mod config;
 pub mod context;
 pub mod detect;
@@ -27,10 +33,8 @@ pub mod escape;
 pub mod model;
 // Transitional name of the model while other branches still say `crate::finding`.
 pub use model as finding;
-pub mod hook;
 pub mod inventory;
 pub mod log;
-pub mod manual;
 pub mod policy;
 pub mod report;
 pub mod scan;

@@ -4,7 +4,7 @@
 //! details; placeholders; malformed input never panics.
 
 use keyaudit::detect::crypto::{self, CryptoInfo, CryptoItem, KEYWORDS, Kind, RULES};
-use keyaudit::finding::Severity;
+use keyaudit::model::Severity;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
