@@ -30,11 +30,9 @@ pub mod config;
 pub mod context;
 pub mod detect;
 pub mod escape;
-pub mod model;
-// Transitional name of the model while other branches still say `crate::finding`.
-pub use model as finding;
 pub mod inventory;
 pub mod log;
+pub mod model;
 pub mod policy;
 pub mod report;
 pub mod scan;

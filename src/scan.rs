@@ -6,7 +6,7 @@
 use crate::allowlist::Allowlist;
 use crate::context::Contexts;
 use crate::detect::{Engine, RawMatch};
-use crate::finding::{self, Context, Finding, Location};
+use crate::model::{self, Context, Finding, Location};
 use crate::source::git::GitOrigin;
 use crate::source::roots::RepoPaths;
 use crate::source::{Blob, BlobSink, Origin, Problem, ProblemKind, Step};
@@ -100,15 +100,7 @@ pub struct ScanOutcome {
     pub ciphertexts: Vec<CiphertextAt>,
 }
 
-/// Ciphertext at a path: what kind, and to whom it is encrypted when the format says so.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct CiphertextAt {
-    pub path: String,
-    pub kind: crate::detect::ciphertext::CiphertextKind,
-    pub recipients: Vec<String>,
-    /// In the current checkout (always true for a file-tree scan).
-    pub at_head: bool,
-}
+pub use crate::model::ciphertext::CiphertextAt;
 
 impl ScanOutcome {
     /// Move the findings `baseline` accepts out of `findings`.
@@ -341,7 +333,7 @@ impl<'e> Scanner<'e> {
         let meta = self.engine.meta(m);
         let preview = match &m.crypto {
             Some(c) => describe_crypto(&c.info),
-            None => finding::redact(&secret),
+            None => model::redact(&secret),
         };
         let start = positions.at(m.secret.start);
         let end = positions.at(m.secret.end);
@@ -377,8 +369,8 @@ impl<'e> Scanner<'e> {
             {
                 // One key, one fingerprint, whatever its encoding (PEM, DER, OpenSSH, JWK, a
                 // GCP JSON file): the parsed public key identifies it.
-                Some(spki) => finding::fingerprint(format!("spki:{spki}").as_bytes()),
-                None => finding::fingerprint(secret_bytes),
+                Some(spki) => model::fingerprint(format!("spki:{spki}").as_bytes()),
+                None => model::fingerprint(secret_bytes),
             },
             secret: self.keep_secrets.then(|| secret.into_owned()),
             crypto: m.crypto.as_ref().map(|c| c.info.clone()),
@@ -458,11 +450,13 @@ impl BlobSink for Scanner<'_> {
             };
             let mut list = lock(&self.ciphertexts);
             for c in sealed {
+                let recipient_spki = crate::detect::ciphertext::recipient_spki(&c.recipients);
                 for (path, at_head) in places.iter().filter(|(p, _)| !allow.excluded(p)) {
                     list.push(CiphertextAt {
                         path: path.clone(),
                         kind: c.kind.clone(),
                         recipients: c.recipients.clone(),
+                        recipient_spki: recipient_spki.clone(),
                         at_head: *at_head,
                     });
                 }
@@ -565,7 +559,7 @@ fn with_git_provenance(found: Vec<Finding>, g: &GitOrigin) -> Vec<Finding> {
         for f in &found {
             let mut f = f.clone();
             f.location.path.clone_from(&intro.path);
-            f.git = Some(finding::GitProvenance {
+            f.git = Some(model::GitProvenance {
                 blob_id: g.blob_id.clone(),
                 commit: intro.commit.clone(),
                 at_head: intro.at_head,

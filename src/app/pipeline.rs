@@ -90,7 +90,7 @@ fn judge(outcome: ScanOutcome, git_runs: Vec<report::GitRun>, config: &Config, n
     let inventory = build_inventory(&outcome, config, &git_runs);
     let violations = {
         let _t = Phase::start("policy");
-        policy::evaluate(&inventory, &config.policy, now, &outcome.ciphertexts)
+        policy::evaluate(&inventory, &config.policy, now)
     };
     Judged {
         outcome,
@@ -165,6 +165,7 @@ pub(super) fn build_inventory(
 ) -> Inventory {
     let _t = Phase::start("inventory");
     let mut inventory = Inventory::build(&outcome.findings, &config.environments());
+    inventory.ciphertexts = outcome.ciphertexts.clone();
     if git.len() > 1 {
         let repos: Vec<String> = git.iter().map(|g| g.repo.clone()).collect();
         inventory.tag_repositories(&repos);

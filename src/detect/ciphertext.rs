@@ -54,18 +54,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
 use memchr::memmem;
 
-/// What kind of ciphertext was found.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum CiphertextKind {
-    Age,
-    OpenpgpMessage,
-    OpensslSalted,
-    AnsibleVault,
-    Sops,
-    Jwe,
-    EncryptedBinary,
-}
+pub use crate::model::ciphertext::CiphertextKind;
 
 /// One piece of ciphertext in a blob.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -114,6 +103,20 @@ pub fn detect(path: &str, data: &[u8]) -> Vec<Ciphertext> {
     }
     out.sort_by_key(|c| c.offset);
     out
+}
+
+/// The SPKI hashes of the `age1…` recipients, through the key parser itself (the policy matches
+/// keys by hash, and only the parser knows how a recipient maps to one).
+pub fn recipient_spki(recipients: &[String]) -> Vec<String> {
+    recipients
+        .iter()
+        .filter(|r| r.starts_with("age1"))
+        .filter_map(|r| {
+            crate::detect::crypto::detect("recipient.txt", r.as_bytes())
+                .into_iter()
+                .find_map(|i| i.info.spki_sha256)
+        })
+        .collect()
 }
 
 fn found(kind: CiphertextKind, offset: usize, recipients: Vec<String>) -> Ciphertext {

@@ -13,7 +13,7 @@ use globset::{GlobSet, GlobSetBuilder};
 use std::cell::RefCell;
 use std::ops::Range;
 
-/// A match in a blob, before it becomes a [`crate::finding::Finding`].
+/// A match in a blob, before it becomes a [`crate::model::Finding`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct RawMatch {
     /// Index into [`Engine::rules`] for a rule match; [`NATIVE`] for a crypto item.
@@ -36,8 +36,8 @@ pub struct MatchMeta<'a> {
     pub id: &'a str,
     pub name: &'a str,
     pub category: &'a str,
-    pub severity: crate::finding::Severity,
-    pub proof: Option<crate::finding::Proof>,
+    pub severity: crate::model::Severity,
+    pub proof: Option<crate::model::Proof>,
 }
 
 /// `RawMatch::rule` of a match produced by the crypto parser rather than a rule.
@@ -47,7 +47,7 @@ pub const NATIVE: usize = usize::MAX;
 #[derive(Debug, Clone, PartialEq)]
 pub struct CryptoHit {
     pub rule_id: &'static str,
-    pub severity: crate::finding::Severity,
+    pub severity: crate::model::Severity,
     pub info: crypto::CryptoInfo,
 }
 
@@ -269,18 +269,7 @@ impl Engine {
             path_ok.resize(n, false);
             excluded.clear();
             excluded.resize(n, false);
-            if !self.path_glob_rule.is_empty() {
-                self.path_globs.matches_into(path, glob_hits);
-                for &g in glob_hits.iter() {
-                    path_ok[self.path_glob_rule[g]] = true;
-                }
-            }
-            if !self.exclude_glob_rule.is_empty() {
-                self.exclude_globs.matches_into(path, glob_hits);
-                for &g in glob_hits.iter() {
-                    excluded[self.exclude_glob_rule[g]] = true;
-                }
-            }
+            self.mark_paths(path, path_ok, excluded, glob_hits);
             windows.clear();
             open.clear();
             open.resize(n, None);
@@ -291,48 +280,8 @@ impl Engine {
                     windows.push((i, 0, data.len()));
                 }
             }
-            let mut crypto_hit = false;
-            for hit in self.ac.find_overlapping_iter(data) {
-                let pattern = hit.pattern().as_usize();
-                if pattern >= self.crypto_keywords_from {
-                    crypto_hit = true;
-                    continue;
-                }
-                for &r in &self.keyword_rules[pattern] {
-                    if excluded[r] || (self.path_restricted[r] && !path_ok[r]) {
-                        continue;
-                    }
-                    if self.detectors[r].is_some() {
-                        if !detector_hits.contains(&r) {
-                            detector_hits.push(r);
-                        }
-                        continue;
-                    }
-                    let rule = &self.rules[r];
-                    let start = hit.start().saturating_sub(rule.window_before());
-                    let end = hit
-                        .end()
-                        .saturating_add(rule.window_after())
-                        .min(data.len());
-                    match &mut open[r] {
-                        Some(o) if start <= o.1 && end >= o.0 => {
-                            *o = (o.0.min(start), o.1.max(end));
-                        }
-                        Some(o) if start > o.1 => {
-                            windows.push((r, o.0, o.1));
-                            *o = (start, end);
-                        }
-                        // Out of order by a keyword's length: merged by the sort below.
-                        Some(_) => windows.push((r, start, end)),
-                        None => open[r] = Some((start, end)),
-                    }
-                }
-            }
-            for (r, o) in open.iter().enumerate() {
-                if let Some((start, end)) = *o {
-                    windows.push((r, start, end));
-                }
-            }
+            let crypto_hit =
+                self.keyword_windows(data, path_ok, excluded, open, windows, detector_hits);
             let before = out.len();
             if self.crypto_enabled && (crypto_hit || crypto::wants_binary(path, data)) {
                 push_native(crypto::detect(path, data), None, out);
@@ -367,6 +316,84 @@ impl Engine {
                 out.extend(kept);
             }
         });
+    }
+
+    /// Mark the rules whose `paths` globs match `path` and those whose `exclude_paths` do.
+    fn mark_paths(
+        &self,
+        path: &str,
+        path_ok: &mut [bool],
+        excluded: &mut [bool],
+        glob_hits: &mut Vec<usize>,
+    ) {
+        if !self.path_glob_rule.is_empty() {
+            self.path_globs.matches_into(path, glob_hits);
+            for &g in glob_hits.iter() {
+                path_ok[self.path_glob_rule[g]] = true;
+            }
+        }
+        if !self.exclude_glob_rule.is_empty() {
+            self.exclude_globs.matches_into(path, glob_hits);
+            for &g in glob_hits.iter() {
+                excluded[self.exclude_glob_rule[g]] = true;
+            }
+        }
+    }
+
+    /// Turn keyword hits into per-rule windows (merged as they come), note the detector rules
+    /// whose keyword hit, and say whether a crypto keyword hit.
+    fn keyword_windows(
+        &self,
+        data: &[u8],
+        path_ok: &[bool],
+        excluded: &[bool],
+        open: &mut [Option<(usize, usize)>],
+        windows: &mut Vec<(usize, usize, usize)>,
+        detector_hits: &mut Vec<usize>,
+    ) -> bool {
+        let mut crypto_hit = false;
+        for hit in self.ac.find_overlapping_iter(data) {
+            let pattern = hit.pattern().as_usize();
+            if pattern >= self.crypto_keywords_from {
+                crypto_hit = true;
+                continue;
+            }
+            for &r in &self.keyword_rules[pattern] {
+                if excluded[r] || (self.path_restricted[r] && !path_ok[r]) {
+                    continue;
+                }
+                if self.detectors[r].is_some() {
+                    if !detector_hits.contains(&r) {
+                        detector_hits.push(r);
+                    }
+                    continue;
+                }
+                let rule = &self.rules[r];
+                let start = hit.start().saturating_sub(rule.window_before());
+                let end = hit
+                    .end()
+                    .saturating_add(rule.window_after())
+                    .min(data.len());
+                match &mut open[r] {
+                    Some(o) if start <= o.1 && end >= o.0 => {
+                        *o = (o.0.min(start), o.1.max(end));
+                    }
+                    Some(o) if start > o.1 => {
+                        windows.push((r, o.0, o.1));
+                        *o = (start, end);
+                    }
+                    // Out of order by a keyword's length: merged by the sort below.
+                    Some(_) => windows.push((r, start, end)),
+                    None => open[r] = Some((start, end)),
+                }
+            }
+        }
+        for (r, o) in open.iter().enumerate() {
+            if let Some((start, end)) = *o {
+                windows.push((r, start, end));
+            }
+        }
+        crypto_hit
     }
 
     /// Run the structural detector for the rules in `rules` and judge each value it finds: key

@@ -5,7 +5,7 @@
 //! for every field. Loading only parses and checks the data: a rule's regex is compiled lazily, the
 //! first time one of its keywords hits, so start-up cost does not grow with the rule count.
 
-use crate::finding::Severity;
+use crate::model::Severity;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -81,7 +81,7 @@ pub struct RuleSpec {
     /// The token's format proves a service issued it (`checksum`, `structure`): its findings
     /// gate in every context, a test file's included.
     #[serde(default)]
-    pub proof: Option<crate::finding::Proof>,
+    pub proof: Option<crate::model::Proof>,
     /// Regexes on the secret: a match means "not a finding".
     #[serde(default)]
     pub allow: Vec<String>,

@@ -159,6 +159,9 @@ pub struct Entry {
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Inventory {
     pub entries: Vec<Entry>,
+    /// Encrypted data the scan saw, for the policy's key-beside-data rule (not reported).
+    #[serde(skip)]
+    pub ciphertexts: Vec<crate::model::ciphertext::CiphertextAt>,
 }
 
 fn kind_of(f: &Finding) -> EntryKind {
@@ -223,7 +226,10 @@ impl Inventory {
                 e.paired = ids.iter().filter(|i| **i != e.id).cloned().collect();
             }
         }
-        Inventory { entries }
+        Inventory {
+            entries,
+            ciphertexts: Vec::new(),
+        }
     }
 
     /// Name the repository of each occurrence of a run over several repositories, whose paths

@@ -3,6 +3,7 @@
 //! git provenance, problems and rule metadata. It imports no stage, so that each stage can
 //! depend on it and on the stage before it, and nothing else.
 
+pub mod ciphertext;
 pub mod crypto;
 pub mod finding;
 pub mod fingerprint;
