@@ -13,6 +13,7 @@
 
 pub mod environment;
 
+use crate::model::crypto::CertInfo;
 use crate::model::{Context, Finding, Severity};
 use environment::Environments;
 use serde::Serialize;
@@ -265,50 +266,9 @@ fn entry(id: String, fs: &[&Finding], envs: &Environments) -> Entry {
     let first = fs[0];
     let kind = kind_of(first);
     let crypto = fs.iter().find_map(|f| f.crypto.as_ref());
-    let mut occurrences: Vec<Occurrence> = fs
-        .iter()
-        .map(|f| {
-            let commit = f.git.as_ref().and_then(|g| g.commit.as_ref());
-            Occurrence {
-                path: f.location.path.clone(),
-                line: f.location.start.line,
-                rule_id: f.rule_id.clone(),
-                commit: commit.map(|c| c.id.clone()),
-                commit_date: commit.map(|c| c.commit_date.clone()),
-                at_head: f.git.as_ref().is_none_or(|g| g.present_at_head),
-                environment: envs.of(&f.location.path).map(str::to_string),
-                context: f.context,
-                gating: f.gating,
-                repo: None,
-            }
-        })
-        .collect();
-    occurrences.sort();
-    occurrences.dedup();
-    // First and last seen: git commit dates where known, else notBefore, else mtime.
-    let commit_times: Vec<i64> = fs
-        .iter()
-        .filter_map(|f| f.git.as_ref()?.commit.as_ref().map(|c| c.commit_time))
-        .collect();
+    let occurrences = occurrences(fs, envs);
     let cert = crypto.and_then(|c| c.certificate.clone());
-    let mtimes: Vec<i64> = fs.iter().filter_map(|f| f.mtime).collect();
-    let (first_seen, last_seen) =
-        if let (Some(lo), Some(hi)) = (commit_times.iter().min(), commit_times.iter().max()) {
-            (
-                Some(seen(*lo, AgeSource::Git)),
-                Some(seen(*hi, AgeSource::Git)),
-            )
-        } else if let Some(c) = &cert {
-            let s = seen(c.not_before_unix, AgeSource::NotBefore);
-            (Some(s.clone()), Some(s))
-        } else if let (Some(lo), Some(hi)) = (mtimes.iter().min(), mtimes.iter().max()) {
-            (
-                Some(seen(*lo, AgeSource::Mtime)),
-                Some(seen(*hi, AgeSource::Mtime)),
-            )
-        } else {
-            (None, None)
-        };
+    let (first_seen, last_seen) = first_and_last_seen(fs, cert.as_ref());
     Entry {
         id,
         kind,
@@ -339,15 +299,71 @@ fn entry(id: String, fs: &[&Finding], envs: &Environments) -> Entry {
         paired: Vec::new(),
         certificate: cert,
         rsa_exponent: crypto.and_then(|c| c.rsa_exponent),
-        pgp_ids: fs
-            .iter()
-            .filter_map(|f| f.crypto.as_ref()?.openpgp.as_ref())
-            .flat_map(|p| {
-                [
-                    p.key_id.to_ascii_uppercase(),
-                    p.fingerprint.to_ascii_uppercase(),
-                ]
-            })
-            .collect(),
+        pgp_ids: pgp_ids(fs),
     }
 }
+
+/// Every place the findings were seen, sorted, each once.
+fn occurrences(fs: &[&Finding], envs: &Environments) -> Vec<Occurrence> {
+    let mut occurrences: Vec<Occurrence> = fs
+        .iter()
+        .map(|f| {
+            let commit = f.git.as_ref().and_then(|g| g.commit.as_ref());
+            Occurrence {
+                path: f.location.path.clone(),
+                line: f.location.start.line,
+                rule_id: f.rule_id.clone(),
+                commit: commit.map(|c| c.id.clone()),
+                commit_date: commit.map(|c| c.commit_date.clone()),
+                at_head: f.git.as_ref().is_none_or(|g| g.present_at_head),
+                environment: envs.of(&f.location.path).map(str::to_string),
+                context: f.context,
+                gating: f.gating,
+                repo: None,
+            }
+        })
+        .collect();
+    occurrences.sort();
+    occurrences.dedup();
+    occurrences
+}
+
+/// First and last seen from the best evidence at hand: commit dates where any finding has one,
+/// else the certificate's `notBefore`, else file modification times.
+fn first_and_last_seen(fs: &[&Finding], cert: Option<&CertInfo>) -> (Option<Seen>, Option<Seen>) {
+    let commit_times: Vec<i64> = fs
+        .iter()
+        .filter_map(|f| f.git.as_ref()?.commit.as_ref().map(|c| c.commit_time))
+        .collect();
+    let mtimes: Vec<i64> = fs.iter().filter_map(|f| f.mtime).collect();
+    let range = |times: &[i64], source: AgeSource| {
+        let lo = times.iter().min()?;
+        let hi = times.iter().max()?;
+        Some((Some(seen(*lo, source)), Some(seen(*hi, source))))
+    };
+    range(&commit_times, AgeSource::Git)
+        .or_else(|| {
+            cert.map(|c| {
+                let s = seen(c.not_before_unix, AgeSource::NotBefore);
+                (Some(s.clone()), Some(s))
+            })
+        })
+        .or_else(|| range(&mtimes, AgeSource::Mtime))
+        .unwrap_or((None, None))
+}
+
+/// OpenPGP key ids and fingerprints (uppercase hex), to match messages' recipients.
+fn pgp_ids(fs: &[&Finding]) -> Vec<String> {
+    fs.iter()
+        .filter_map(|f| f.crypto.as_ref()?.openpgp.as_ref())
+        .flat_map(|p| {
+            [
+                p.key_id.to_ascii_uppercase(),
+                p.fingerprint.to_ascii_uppercase(),
+            ]
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;
