@@ -625,25 +625,4 @@ fn collapse_versions(findings: Vec<Finding>) -> Vec<Finding> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_scanner_counts_what_a_source_reports() {
-        use crate::source::BlobSink;
-        let engine = crate::detect::Engine::new(Vec::new()).expect("an engine without rules");
-        let scanner = Scanner::new(&engine, Default::default());
-        scanner.progress.set_phase("history of repo");
-        scanner.step(Step::ScanningBlobs, Some(48_211));
-        scanner.advance(3);
-        scanner.advance(4);
-        let s = scanner.progress.step().expect("a step");
-        assert_eq!(
-            (s.step, s.done, s.total),
-            (Step::ScanningBlobs, 7, Some(48_211))
-        );
-        // A new phase (the work tree after the history) ends the step.
-        scanner.progress.set_phase("work tree of repo");
-        assert_eq!(scanner.progress.step(), None);
-    }
-}
+mod tests;
