@@ -3,6 +3,7 @@
 //! fingerprints come from openssl / ssh-keygen; pairing across formats; certificate and keystore
 //! details; placeholders; malformed input never panics.
 
+use crate::common::Rng;
 use keyaudit::detect::crypto::{self, CryptoInfo, CryptoItem, KEYWORDS, Kind, RULES};
 use keyaudit::model::Severity;
 use std::collections::BTreeSet;
@@ -937,20 +938,6 @@ fn rules_and_keywords_cover_what_detect_emits() {
 // ---------------------------------------------------------------------------------------------
 // Malformed input: never panics. `detect_unguarded` skips the catch_unwind safety net so that a
 // panic fails the test instead of being swallowed.
-
-/// Deterministic xorshift, so failures reproduce.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn bytes(&mut self, n: usize) -> Vec<u8> {
-        (0..n).map(|_| self.next() as u8).collect()
-    }
-}
 
 fn fixtures() -> Vec<(String, Vec<u8>)> {
     let mut all: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir())

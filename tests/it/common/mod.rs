@@ -106,16 +106,33 @@ pub fn by_path<T>(
 
 const BASE62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
-/// Deterministic pseudo-random base62 string (xorshift), so tests need no RNG crate.
+/// Deterministic xorshift generator: tests need no RNG crate, and a failure reproduces.
+pub struct Rng(pub u64);
+
+impl Rng {
+    /// Any seed works: zero (xorshift's one fixed point) is moved off it.
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+    }
+
+    #[allow(clippy::should_implement_trait)]
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    pub fn bytes(&mut self, n: usize) -> Vec<u8> {
+        (0..n).map(|_| self.next() as u8).collect()
+    }
+}
+
+/// Deterministic pseudo-random base62 string.
 pub fn random_base62(seed: u64, len: usize) -> String {
-    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut rng = Rng::new(seed);
     (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            BASE62[(x % 62) as usize] as char
-        })
+        .map(|_| BASE62[(rng.next() % 62) as usize] as char)
         .collect()
 }
 
