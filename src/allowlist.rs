@@ -23,7 +23,7 @@ pub struct AllowEntry {
     pub rules: Option<GlobSet>,
     pub paths: Option<Gitignore>,
     pub secrets: Option<regex::bytes::RegexSet>,
-    pub fingerprints: BTreeSet<String>,
+    pub fingerprints: BTreeSet<crate::model::Fingerprint>,
 }
 
 impl AllowEntry {

@@ -20,7 +20,7 @@ pub const VERSION: u32 = 1;
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Accepted {
     pub rule_id: String,
-    pub fingerprint: String,
+    pub fingerprint: crate::model::Fingerprint,
     pub path: String,
 }
 

@@ -345,18 +345,9 @@ fn compile_allow(a: &AllowSection) -> Result<AllowEntry, SpanError> {
     }
     for f in &a.fingerprints {
         let v = f.get_ref().trim();
-        let ok = v
-            .strip_prefix("fp1:")
-            .is_some_and(|h| h.len() == 32 && h.bytes().all(|b| b.is_ascii_hexdigit()));
-        if !ok {
-            return Err((
-                Some(f.span()),
-                format!(
-                    "{v:?} is not a keyaudit fingerprint (fp1: and 32 hex digits, as in reports)"
-                ),
-            ));
-        }
-        e.fingerprints.insert(v.to_ascii_lowercase());
+        let fp = crate::model::Fingerprint::parse(v)
+            .map_err(|err| (Some(f.span()), format!("{v:?} is {err}")))?;
+        e.fingerprints.insert(fp);
     }
     Ok(e)
 }

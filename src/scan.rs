@@ -369,8 +369,8 @@ impl<'e> Scanner<'e> {
             {
                 // One key, one fingerprint, whatever its encoding (PEM, DER, OpenSSH, JWK, a
                 // GCP JSON file): the parsed public key identifies it.
-                Some(spki) => model::fingerprint(format!("spki:{spki}").as_bytes()),
-                None => model::fingerprint(secret_bytes),
+                Some(spki) => model::Fingerprint::of_public_key(spki),
+                None => model::Fingerprint::of(secret_bytes),
             },
             secret: self.keep_secrets.then(|| secret.into_owned()),
             crypto: m.crypto.as_ref().map(|c| c.info.clone()),
@@ -588,7 +588,8 @@ fn collapse_versions(findings: Vec<Finding>) -> Vec<Finding> {
             f.location.start.line,
         )
     };
-    let mut best: HashMap<(String, String, String), (usize, Rank, bool)> = HashMap::new();
+    let mut best: HashMap<(String, String, model::Fingerprint), (usize, Rank, bool)> =
+        HashMap::new();
     for (i, f) in findings.iter().enumerate() {
         let Some(g) = &f.git else { continue };
         let key = (

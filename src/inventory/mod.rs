@@ -130,7 +130,7 @@ pub struct Entry {
     pub encrypted: bool,
     /// Redacted preview or parsed description of the first occurrence.
     pub preview: String,
-    pub fingerprint: String,
+    pub fingerprint: crate::model::Fingerprint,
     pub occurrences: Vec<Occurrence>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub first_seen: Option<Seen>,
@@ -191,7 +191,7 @@ fn identity(f: &Finding, kind: EntryKind) -> String {
             .and_then(|c| c.spki_sha256.as_ref())
             .map(|s| format!("spki-sha256:{s}")),
     };
-    id.unwrap_or_else(|| f.fingerprint.clone())
+    id.unwrap_or_else(|| f.fingerprint.to_string())
 }
 
 fn seen(unix: i64, source: AgeSource) -> Seen {

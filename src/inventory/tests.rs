@@ -3,9 +3,10 @@
 
 use super::*;
 use crate::model::crypto::{CryptoInfo, Kind};
-use crate::model::{GitCommit, GitProvenance, Location, Position};
+use crate::model::{Fingerprint, GitCommit, GitProvenance, Location, Position};
 
-fn finding(rule: &str, path: &str, line: u32, fingerprint: &str) -> Finding {
+/// A finding by `rule` of the secret `secret`.
+fn finding(rule: &str, path: &str, line: u32, secret: &str) -> Finding {
     let at = Position { line, column: 1 };
     Finding {
         rule_id: rule.into(),
@@ -20,7 +21,7 @@ fn finding(rule: &str, path: &str, line: u32, fingerprint: &str) -> Finding {
             byte_end: 1,
         },
         preview: "abc…".into(),
-        fingerprint: fingerprint.into(),
+        fingerprint: Fingerprint::of(secret.as_bytes()),
         secret: None,
         snippet: String::new(),
         context: Context::Code,
@@ -33,7 +34,8 @@ fn finding(rule: &str, path: &str, line: u32, fingerprint: &str) -> Finding {
 }
 
 fn key(kind: Kind, spki: &str, path: &str) -> Finding {
-    let mut f = finding("private-key", path, 1, &format!("fp1:{spki}"));
+    let mut f = finding("private-key", path, 1, "");
+    f.fingerprint = Fingerprint::of_public_key(spki);
     let mut info = CryptoInfo::new(kind, "pkcs8");
     info.spki_sha256 = Some(spki.into());
     f.crypto = Some(info);
@@ -93,13 +95,14 @@ fn build(findings: &[Finding]) -> Inventory {
 
 #[test]
 fn one_secret_in_several_places_is_one_entry_with_each_place_once() {
-    let a = finding("token", "deploy/prod/app.env", 3, "fp1:aa");
-    let mut b = finding("token", "deploy/staging/app.env", 7, "fp1:aa");
+    let a = finding("token", "deploy/prod/app.env", 3, "aa");
+    let mut b = finding("token", "deploy/staging/app.env", 7, "aa");
     b.severity = Severity::Critical;
-    let other = finding("token", "x.env", 1, "fp1:bb");
+    let other = finding("token", "x.env", 1, "bb");
     let inv = build(&[b.clone(), a.clone(), a, other]);
     assert_eq!(inv.entries.len(), 2);
-    let e = inv.get("secret:fp1:aa").expect("entry by id");
+    let id = |secret: &str| format!("secret:{}", Fingerprint::of(secret.as_bytes()));
+    let e = inv.get(&id("aa")).expect("entry by id");
     let places: Vec<(&str, u32)> = e
         .occurrences
         .iter()
@@ -117,7 +120,7 @@ fn one_secret_in_several_places_is_one_entry_with_each_place_once() {
             .collect::<Vec<_>>(),
         ["prod", "staging"]
     );
-    assert!(inv.get("secret:fp1:cc").is_none());
+    assert!(inv.get(&id("cc")).is_none());
 }
 
 #[test]
@@ -179,7 +182,7 @@ fn age_comes_from_commits_before_not_before_before_mtime() {
     assert!(e.present_at_head, "one occurrence is at HEAD");
     assert_eq!(e.occurrences.len(), 2, "one per commit");
 
-    let mut a = finding("token", "a.env", 1, "fp1:aa");
+    let mut a = finding("token", "a.env", 1, "aa");
     let mut b = a.clone();
     (a.mtime, b.mtime) = (Some(700), Some(600));
     let from_mtime = build(&[a.clone(), b]);
@@ -212,11 +215,11 @@ fn a_key_that_the_empty_password_opens_is_not_encrypted() {
 
 #[test]
 fn gating_and_contexts_sum_up_over_occurrences() {
-    let mut test = finding("token", "tests/a.env", 1, "fp1:aa");
+    let mut test = finding("token", "tests/a.env", 1, "aa");
     (test.context, test.gating) = (Context::Test, false);
     let only_test = build(std::slice::from_ref(&test));
     assert!(!only_test.entries[0].gating);
-    let code = finding("token", "src/a.env", 1, "fp1:aa");
+    let code = finding("token", "src/a.env", 1, "aa");
     let both = build(&[test, code]);
     assert!(both.entries[0].gating, "a test key also in code gates");
     assert_eq!(
@@ -228,15 +231,28 @@ fn gating_and_contexts_sum_up_over_occurrences() {
 #[test]
 fn the_longest_repository_name_claims_an_occurrence() {
     let mut inv = build(&[
-        finding("token", "a/b/x.env", 1, "fp1:aa"),
-        finding("token", "a/x.env", 1, "fp1:bb"),
-        finding("token", "c/x.env", 1, "fp1:cc"),
+        finding("token", "a/b/x.env", 1, "aa"),
+        finding("token", "a/x.env", 1, "bb"),
+        finding("token", "c/x.env", 1, "cc"),
     ]);
     inv.tag_repositories(&["a".into(), "a/b/".into()]);
-    let repos: Vec<Option<&str>> = inv
+    let mut repos: Vec<(&str, Option<&str>)> = inv
         .entries
         .iter()
-        .map(|e| e.occurrences[0].repo.as_deref())
+        .map(|e| {
+            (
+                e.occurrences[0].path.as_str(),
+                e.occurrences[0].repo.as_deref(),
+            )
+        })
         .collect();
-    assert_eq!(repos, [Some("a/b/"), Some("a"), None]);
+    repos.sort();
+    assert_eq!(
+        repos,
+        [
+            ("a/b/x.env", Some("a/b/")),
+            ("a/x.env", Some("a")),
+            ("c/x.env", None)
+        ]
+    );
 }

@@ -38,7 +38,7 @@ pub struct Finding {
     /// `fp1:` + 32 hex digits; equal for equal secrets (see module docs). For a parsed key,
     /// certificate or CSR it is taken over the SPKI hash, so that one key has one fingerprint in
     /// every encoding and file.
-    pub fingerprint: String,
+    pub fingerprint: super::Fingerprint,
     /// The secret in clear; only filled with `--show-secrets`.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub secret: Option<String>,
@@ -103,7 +103,7 @@ impl Finding {
             self.location.start.line,
             self.location.start.column,
             &self.rule_id,
-            &self.fingerprint,
+            self.fingerprint.as_str(),
             time,
             blob,
         )

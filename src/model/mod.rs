@@ -16,7 +16,9 @@ pub mod severity;
 pub mod step;
 
 pub use finding::{Finding, GitProvenance, Location, MASK, Position, redact};
-pub use fingerprint::{FINGERPRINT_DOMAIN, FINGERPRINT_KEY_ENV, FINGERPRINT_ROUNDS, fingerprint};
+pub use fingerprint::{
+    FINGERPRINT_DOMAIN, FINGERPRINT_KEY_ENV, FINGERPRINT_ROUNDS, Fingerprint, NotAFingerprint,
+};
 pub use git::{GitCommit, GitIntroduction, GitScanSummary, GitSubmodule};
 pub use problem::{Problem, ProblemKind};
 pub use rule::RuleInfo;

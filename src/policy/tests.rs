@@ -21,7 +21,7 @@ fn entry(id: &str, kind: EntryKind) -> Entry {
         spki_sha256: None,
         encrypted: false,
         preview: "pre…".into(),
-        fingerprint: "fp".into(),
+        fingerprint: crate::model::Fingerprint::of(id.as_bytes()),
         occurrences: vec![Occurrence {
             path: "app/key.pem".into(),
             line: 1,

@@ -138,7 +138,7 @@ fn finding(f: &Finding, ctx: &ReportContext<'_>) -> Value {
         });
     }
     let mut v = json!({
-        "id": uuid_from(&[&f.rule_id, &f.fingerprint, &f.location.path, &f.location.start.line.to_string()]),
+        "id": uuid_from(&[&f.rule_id, f.fingerprint.as_str(), &f.location.path, &f.location.start.line.to_string()]),
         "category": "secret_detection",
         "name": truncate(&f.rule_name, MAX_NAME),
         "description": truncate(&description, MAX_DESCRIPTION),
