@@ -1,4 +1,4 @@
-//! Stage 4: from blobs to findings. Implements the [`BlobSink`] that sources feed: runs the
+//! Stage 3: from blobs to findings. Implements the [`BlobSink`] that sources feed: runs the
 //! detectors on each blob, turns raw matches into [`Finding`]s (positions, redacted preview,
 //! fingerprint, inline `keyaudit:allow`), and gathers problems and counters. The outcome is sorted
 //! so that reports are identical whatever the thread count.

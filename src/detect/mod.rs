@@ -1,4 +1,4 @@
-//! Stage 3: detectors. Given a blob (bytes plus its path), say where secrets are.
+//! Stage 2: detectors. Given a blob (bytes plus its path), say where secrets are.
 //!
 //! The credential detectors are data: rules in TOML (see [`rule`]), run by one [`engine::Engine`]
 //! that prefilters with a single keyword automaton. Where a value is a secret because of the

@@ -1,4 +1,4 @@
-//! Stage 5: the inventory. Groups every finding of a scan by the identity of what it found, so
+//! Stage 4: the inventory. Groups every finding of a scan by the identity of what it found, so
 //! that a key seen in ten files and forty commits is one entry with ten places and one age.
 //!
 //! Identity: asymmetric material by kind and SPKI hash (a private key, its public key in any

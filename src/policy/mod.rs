@@ -1,4 +1,4 @@
-//! Stage 6: the policy. Judges each inventory entry against key-management rules (NIST SP 800-57
+//! Stage 5: the policy. Judges each inventory entry against key-management rules (NIST SP 800-57
 //! Part 1 Rev. 5 cryptoperiods, CA/Browser Forum Baseline Requirements for certificates) and
 //! produces [`Violation`]s. Rule ids are fixed; in SARIF a violation's rule is `policy/<id>`.
 //!

@@ -1,4 +1,4 @@
-//! Stage 5: reports. Render a finished [`ScanOutcome`](crate::scan::ScanOutcome) as text, JSON,
+//! Stage 6: reports. Render a finished [`ScanOutcome`](crate::scan::ScanOutcome) as text, JSON,
 //! SARIF or GitLab's secret-detection report. Reports only read what the earlier stages produced;
 //! nothing flows back.
 //!
