@@ -10,6 +10,7 @@
 
 use crate::model::Finding;
 use crate::policy::Violation;
+use crate::scan::ScanOutcome;
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -81,6 +82,17 @@ impl Baseline {
 
     pub fn contains(&self, f: &Finding) -> bool {
         self.findings.contains(&key(f))
+    }
+
+    /// Move the findings this baseline accepts out of the outcome's findings, into `baselined`.
+    pub fn apply_to(&self, outcome: &mut ScanOutcome) {
+        let (old, new): (Vec<Finding>, Vec<Finding>) = std::mem::take(&mut outcome.findings)
+            .into_iter()
+            .partition(|f| self.contains(f));
+        outcome.findings = new;
+        outcome.stats.findings = outcome.findings.len() as u64;
+        outcome.stats.baselined = old.len() as u64;
+        outcome.baselined = old;
     }
 
     pub fn accepts(&self, v: &Violation) -> bool {

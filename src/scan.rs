@@ -103,17 +103,6 @@ pub struct ScanOutcome {
 pub use crate::model::ciphertext::CiphertextAt;
 
 impl ScanOutcome {
-    /// Move the findings `baseline` accepts out of `findings`.
-    pub fn apply_baseline(&mut self, baseline: &crate::baseline::Baseline) {
-        let (old, new): (Vec<Finding>, Vec<Finding>) = std::mem::take(&mut self.findings)
-            .into_iter()
-            .partition(|f| baseline.contains(f));
-        self.findings = new;
-        self.stats.findings = self.findings.len() as u64;
-        self.stats.baselined = old.len() as u64;
-        self.baselined = old;
-    }
-
     /// True when some requested content was not scanned.
     pub fn incomplete(&self) -> bool {
         self.problems.iter().any(|p| p.kind.makes_incomplete())

@@ -24,7 +24,7 @@ pub(super) fn apply_baseline(
         return Ok(Vec::new());
     };
     let baseline = crate::baseline::Baseline::load(path)?;
-    outcome.apply_baseline(&baseline);
+    baseline.apply_to(outcome);
     let (mut accepted, kept): (Vec<_>, Vec<_>) = std::mem::take(violations)
         .into_iter()
         .partition(|v| baseline.accepts(v));
