@@ -73,15 +73,7 @@ fn certificate(spki: &str, cert_hash: &str, not_before: i64) -> Finding {
 fn in_commit(mut f: Finding, id: char, time: i64, at_head: bool) -> Finding {
     f.git = Some(GitProvenance {
         blob_id: "b".repeat(40),
-        commit: Some(GitCommit {
-            id: id.to_string().repeat(40),
-            author_name: "A".into(),
-            author_email: "a@example.com".into(),
-            author_time: time,
-            author_date: String::new(),
-            commit_time: time,
-            commit_date: crate::time::rfc3339(time),
-        }),
+        commit: Some(GitCommit::sample(id, time)),
         at_head,
         present_at_head: at_head,
         occurrences: None,

@@ -32,6 +32,22 @@ pub struct GitCommit {
     pub commit_date: String,
 }
 
+#[cfg(test)]
+impl GitCommit {
+    /// A commit for unit tests: id `c` forty times, committed and authored at `time`.
+    pub fn sample(c: char, time: i64) -> GitCommit {
+        GitCommit {
+            id: c.to_string().repeat(40),
+            author_name: "A".into(),
+            author_email: "a@example.com".into(),
+            author_time: time,
+            author_date: crate::time::rfc3339(time),
+            commit_time: time,
+            commit_date: crate::time::rfc3339(time),
+        }
+    }
+}
+
 /// A submodule seen in history: gitlink entries are recorded, never followed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct GitSubmodule {

@@ -130,18 +130,6 @@ fn past_the_cap_findings_are_counted_not_built() {
     assert!(!out.incomplete());
 }
 
-fn commit(id: char, time: i64) -> GitCommit {
-    GitCommit {
-        id: id.to_string().repeat(40),
-        author_name: "A".into(),
-        author_email: "a@example.com".into(),
-        author_time: time,
-        author_date: String::new(),
-        commit_time: time,
-        commit_date: crate::time::rfc3339(time),
-    }
-}
-
 fn history_blob(blob: char, intros: &[(&str, char, i64, bool)], at_head: bool) -> Origin {
     Origin::Git(Box::new(GitOrigin {
         blob_id: blob.to_string().repeat(40),
@@ -149,7 +137,7 @@ fn history_blob(blob: char, intros: &[(&str, char, i64, bool)], at_head: bool) -
             .iter()
             .map(|&(path, id, time, head)| GitIntroduction {
                 path: path.into(),
-                commit: Some(commit(id, time)),
+                commit: Some(GitCommit::sample(id, time)),
                 at_head: head,
             })
             .collect(),
