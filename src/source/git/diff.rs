@@ -7,6 +7,7 @@
 
 use super::graph::{Graph, NO_COMMIT};
 use super::pack::{Lookup, Objects, Packs};
+use super::pool;
 use super::refs::OtherTip;
 use super::tree::{Cut, Found, MAX_DEPTH, MAX_ENTRIES, TreeDiff, TreeStore};
 use super::{GitError, GitOptions, GitSubmodule, problem, shown_path};
@@ -18,7 +19,6 @@ use std::collections::BTreeMap;
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 
 /// Commits handed to a worker at a time. Consecutive commits share most trees, so a worker that
 /// diffs a run of them finds the parent's trees in its object cache.
@@ -192,7 +192,6 @@ pub(super) fn introductions(
     sink: &dyn BlobSink,
 ) -> Result<Catalog, GitError> {
     let aggregate = Mutex::new(Aggregate::default());
-    let next = AtomicUsize::new(0);
     // Newest first. Packs store the newest version of a tree whole and older ones as deltas
     // against newer ones, and gix's delta cache keeps the last object it resolved: walking from
     // new to old makes each tree one delta away from a cached one, where old-to-new re-resolves
@@ -201,41 +200,22 @@ pub(super) fn introductions(
     let chunks: Vec<&[u32]> = newest_first.chunks(CHUNK).collect();
     sink.step(Step::DiffingTrees, Some(in_scope.len() as u64));
     let reported = Mutex::new(HashSet::new());
-    let work = |differ: &mut Differ<'_>| {
-        let mut found = Vec::new();
-        loop {
-            let i = next.fetch_add(1, AtomicOrdering::Relaxed);
-            let Some(chunk) = chunks.get(i) else { break };
-            for &c in *chunk {
-                differ.commit(graph, c, &mut found);
-            }
-            sink.advance(chunk.len() as u64);
-            let mut agg = aggregate.lock().unwrap_or_else(|e| e.into_inner());
-            for f in found.drain(..) {
-                agg.add(f, graph, opts.all_occurrences);
-            }
+    let differ = || {
+        let differ = Differ::new(packs, repo.to_thread_local(), sink, &reported);
+        (differ, Vec::new())
+    };
+    let diff = |(differ, found): &mut (Differ<'_>, Vec<Found>), chunk: &[u32]| {
+        for &c in chunk {
+            differ.commit(graph, c, found);
+        }
+        sink.advance(chunk.len() as u64);
+        let mut agg = aggregate.lock().unwrap_or_else(|e| e.into_inner());
+        for f in found.drain(..) {
+            agg.add(f, graph, opts.all_occurrences);
         }
     };
-    std::thread::scope(|s| -> Result<(), GitError> {
-        let mut handles = Vec::new();
-        for _ in 0..threads.max(1) {
-            let (work, reported) = (&work, &reported);
-            let handle = std::thread::Builder::new()
-                .name("keyaudit-git-diff".into())
-                .spawn_scoped(s, move || {
-                    let mut differ = Differ::new(packs, repo.to_thread_local(), sink, reported);
-                    work(&mut differ);
-                })
-                .map_err(|e| GitError::Threads(e.to_string()))?;
-            handles.push(handle);
-        }
-        for h in handles {
-            if let Err(panic) = h.join() {
-                std::panic::resume_unwind(panic);
-            }
-        }
-        Ok(())
-    })?;
+    pool::for_each_chunk(threads.max(1), "keyaudit-git-diff", &chunks, differ, diff)
+        .map_err(|e| GitError::Threads(e.to_string()))?;
 
     let mut aggregate = aggregate.into_inner().unwrap_or_else(|e| e.into_inner());
     let mut differ = Differ::new(packs, repo.to_thread_local(), sink, &reported);

@@ -37,6 +37,7 @@ mod diff;
 pub mod fuzz;
 mod graph;
 mod pack;
+mod pool;
 mod refs;
 mod tree;
 
