@@ -134,6 +134,8 @@ fn walk_error_path(err: &ignore::Error) -> Option<PathBuf> {
     }
 }
 
+/// One entry of the walk: a regular file is read and handed to the sink; a special file is a
+/// problem; directories and symlinks are passed over.
 fn visit(root: &Path, entry: &ignore::DirEntry, opts: &FsOptions, sink: &dyn BlobSink) {
     let Some(ft) = entry.file_type() else {
         return; // stdin; not produced for path roots
@@ -155,74 +157,109 @@ fn visit(root: &Path, entry: &ignore::DirEntry, opts: &FsOptions, sink: &dyn Blo
         });
         return;
     }
-    let problem = |kind, message: String| Problem {
-        kind,
-        path: shown.clone(),
-        message,
-    };
-    let file = match File::open(path) {
-        Ok(f) => f,
-        Err(e) => return sink.problem(problem(ProblemKind::Unreadable, e.to_string())),
-    };
-    let meta = match file.metadata() {
-        Ok(m) => m,
-        Err(e) => return sink.problem(problem(ProblemKind::Unreadable, e.to_string())),
-    };
+    match open_regular(path, opts.max_file_size) {
+        Ok((file, meta)) => read_and_emit(&shown, &file, &meta, opts.max_file_size, sink),
+        Err((kind, message)) => sink.problem(Problem {
+            kind,
+            path: shown,
+            message,
+        }),
+    }
+}
+
+/// Why a file was not read or not read whole: the problem's kind and message.
+type Trouble = (ProblemKind, String);
+
+/// Open the file and check, on what was opened, that it is a regular file within the size limit.
+fn open_regular(path: &Path, max_file_size: u64) -> Result<(File, std::fs::Metadata), Trouble> {
+    let unreadable = |e: std::io::Error| (ProblemKind::Unreadable, e.to_string());
+    let file = File::open(path).map_err(unreadable)?;
+    let meta = file.metadata().map_err(unreadable)?;
     // Re-check after open: the entry may have been replaced (e.g. by a FIFO) since the walk saw it.
     if !meta.is_file() {
-        return sink.problem(problem(
+        return Err((
             ProblemKind::SpecialFile,
             "not a regular file; not read".into(),
         ));
     }
     let len = meta.len();
-    if len > opts.max_file_size {
-        return sink.problem(problem(
+    if len > max_file_size {
+        return Err((
             ProblemKind::TooLarge,
-            format!("{len} bytes, over --max-file-size {}", opts.max_file_size),
+            format!("{len} bytes, over --max-file-size {max_file_size}"),
         ));
     }
-    let mtime = meta
-        .modified()
-        .ok()
-        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-        .and_then(|d| i64::try_from(d.as_secs()).ok());
-    let origin = Origin::File { mtime };
+    Ok((file, meta))
+}
+
+/// Read an opened file into this thread's buffer and hand it to the sink, with a problem if it
+/// grew past the limit or changed while it was read.
+fn read_and_emit(
+    shown: &str,
+    file: &File,
+    meta: &std::fs::Metadata,
+    max_file_size: u64,
+    sink: &dyn BlobSink,
+) {
+    let problem = |(kind, message): Trouble| Problem {
+        kind,
+        path: shown.to_string(),
+        message,
+    };
+    let origin = Origin::File { mtime: mtime(meta) };
     BUF.with(|buf| {
         let mut buf = buf.borrow_mut();
-        buf.clear();
-        // Files are read, never memory-mapped: a mapped file truncated under the scan (logrotate's
-        // copytruncate) kills the process with SIGBUS. Reserving the size up front keeps a large
-        // file to one allocation.
-        buf.reserve(usize::try_from(len).unwrap_or(0).saturating_add(1));
-        // Bound the read by the limit: the file may grow after the metadata call.
-        match (&file).take(opts.max_file_size + 1).read_to_end(&mut buf) {
-            Ok(_) if buf.len() as u64 > opts.max_file_size => sink.problem(problem(
-                ProblemKind::TooLarge,
-                format!(
-                    "grew past --max-file-size {} while being read",
-                    opts.max_file_size
-                ),
-            )),
-            Ok(_) => {
-                if let Some(change) = changed(&file, &meta, buf.len()) {
+        match read_bounded(file, meta.len(), max_file_size, &mut buf) {
+            Ok(()) => {
+                if let Some(change) = changed(file, meta, buf.len()) {
                     // What was read is still scanned (a secret seen is a secret), but it may be
                     // neither the old content nor the new: the scan is incomplete.
-                    sink.problem(problem(ProblemKind::ChangedDuringScan, change));
+                    sink.problem(problem((ProblemKind::ChangedDuringScan, change)));
                 }
                 sink.blob(Blob {
-                    path: &shown,
+                    path: shown,
                     data: &buf,
                     origin: &origin,
                 });
             }
-            Err(e) => sink.problem(problem(ProblemKind::Unreadable, e.to_string())),
+            Err(trouble) => sink.problem(problem(trouble)),
         }
         // Do not let one large file pin a large buffer to this thread for the rest of the scan.
         if buf.capacity() > (8 << 20) {
             *buf = Vec::new();
         }
     });
+}
+
+/// Modification time in seconds since the Unix epoch, when the system has one.
+fn mtime(meta: &std::fs::Metadata) -> Option<i64> {
+    meta.modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .and_then(|d| i64::try_from(d.as_secs()).ok())
+}
+
+/// Read all of `file` (`len` bytes when opened) into `buf`, but never more than the limit.
+fn read_bounded(
+    file: &File,
+    len: u64,
+    max_file_size: u64,
+    buf: &mut Vec<u8>,
+) -> Result<(), Trouble> {
+    buf.clear();
+    // Files are read, never memory-mapped: a mapped file truncated under the scan (logrotate's
+    // copytruncate) kills the process with SIGBUS. Reserving the size up front keeps a large
+    // file to one allocation.
+    buf.reserve(usize::try_from(len).unwrap_or(0).saturating_add(1));
+    // Bound the read by the limit: the file may grow after the metadata call.
+    match file.take(max_file_size + 1).read_to_end(buf) {
+        Ok(_) if buf.len() as u64 > max_file_size => Err((
+            ProblemKind::TooLarge,
+            format!("grew past --max-file-size {max_file_size} while being read"),
+        )),
+        Ok(_) => Ok(()),
+        Err(e) => Err((ProblemKind::Unreadable, e.to_string())),
+    }
 }
 
 /// How the file changed while it was read, if it did: fewer or more bytes than its size when
