@@ -10,6 +10,7 @@
 //! followed, and binary files are scanned as bytes (keys hide in keystores and binaries).
 
 use super::{Blob, BlobSink, Origin, Problem, ProblemKind};
+use crate::model::path_text::display_path;
 use ignore::{WalkBuilder, WalkState, overrides::OverrideBuilder};
 use std::cell::RefCell;
 use std::fs::File;
@@ -33,29 +34,13 @@ pub struct FsOptions {
 pub enum FsError {
     #[error("no such file or directory: {0}")]
     MissingRoot(String),
-    #[error("bad --exclude glob {glob:?}: {message}")]
-    BadExclude { glob: String, message: String },
+    /// An exclude pattern (gitignore syntax) that does not compile.
+    #[error("bad exclude pattern {pattern:?}: {message}")]
+    BadExcludePattern { pattern: String, message: String },
 }
 
 thread_local! {
     static BUF: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
-}
-
-/// Display path of `path` found under `root`: relative to the root when the root is a directory,
-/// always with `/` separators, encoded by [`super::path_text`] (reversible for any name).
-pub fn display_path(root: &Path, path: &Path) -> String {
-    let rel = if root.is_dir() {
-        path.strip_prefix(root).unwrap_or(path)
-    } else {
-        path
-    };
-    let s = super::path_text::from_os(rel.as_os_str());
-    let s = s.strip_prefix("./").unwrap_or(&s);
-    if std::path::MAIN_SEPARATOR == '/' {
-        s.to_string()
-    } else {
-        s.replace(std::path::MAIN_SEPARATOR, "/")
-    }
 }
 
 /// Walk every root and feed each file to `sink`.
@@ -82,13 +67,13 @@ fn walk_root(root: &Path, opts: &FsOptions, sink: &dyn BlobSink) -> Result<(), F
     for g in &opts.excludes {
         overrides
             .add(&format!("!{g}"))
-            .map_err(|e| FsError::BadExclude {
-                glob: g.clone(),
+            .map_err(|e| FsError::BadExcludePattern {
+                pattern: g.clone(),
                 message: e.to_string(),
             })?;
     }
-    let overrides = overrides.build().map_err(|e| FsError::BadExclude {
-        glob: opts.excludes.join(","),
+    let overrides = overrides.build().map_err(|e| FsError::BadExcludePattern {
+        pattern: opts.excludes.join(","),
         message: e.to_string(),
     })?;
     let respect = opts.respect_gitignore;
@@ -278,4 +263,39 @@ fn changed(file: &File, before: &std::fs::Metadata, read: usize) -> Option<Strin
     }
     (after.modified().ok() != before.modified().ok())
         .then(|| "modified while being read (same size, new modification time)".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Nothing;
+
+    impl BlobSink for Nothing {
+        fn blob(&self, _blob: Blob<'_>) {}
+        fn problem(&self, _problem: Problem) {}
+    }
+
+    /// A pattern the walker cannot compile stops the walk, named as an exclude pattern (the
+    /// source does not know which option or file it came from).
+    #[test]
+    fn a_bad_exclude_pattern_is_named_as_one() {
+        let opts = FsOptions {
+            roots: vec![PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src")],
+            threads: 1,
+            respect_gitignore: false,
+            excludes: vec!["a[".into()],
+            max_file_size: 1 << 20,
+            follow_symlinks: false,
+        };
+        match walk(&opts, &Nothing) {
+            Err(e @ FsError::BadExcludePattern { .. }) => {
+                assert!(
+                    e.to_string().starts_with("bad exclude pattern \"a[\": "),
+                    "{e}"
+                )
+            }
+            other => panic!("expected a bad pattern, got {other:?}"),
+        }
+    }
 }
