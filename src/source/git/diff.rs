@@ -230,9 +230,9 @@ impl Pass<'_> {
     fn diff_commits(&self, in_scope: &[u32], threads: usize) -> Result<Aggregate, GitError> {
         let aggregate = Mutex::new(Aggregate::default());
         // Newest first. Packs store the newest version of a tree whole and older ones as deltas
-        // against newer ones, and gix's delta cache keeps the last object it resolved: walking
-        // from new to old makes each tree one delta away from a cached one, where old-to-new
-        // re-resolves whole delta chains for every tree.
+        // against newer ones, and each worker's reader caches what it decoded: walking from new
+        // to old makes each tree one delta away from a cached one, where old-to-new re-resolves
+        // whole delta chains for every tree.
         let newest_first: Vec<u32> = in_scope.iter().rev().copied().collect();
         let chunks: Vec<&[u32]> = newest_first.chunks(CHUNK).collect();
         self.sink

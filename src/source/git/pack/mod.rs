@@ -17,10 +17,10 @@
 //! the process's resident memory page by page as history is read, which for a full scan is the
 //! whole pack; with reads it stays in the kernel's page cache where it belongs.
 //!
-//! One job per file: [`file`] opens packs and reads their entries, [`entry`] inflates an entry's
-//! payload, [`delta`] applies git deltas, [`cache`] keeps decoded objects, [`reader`] reads one
-//! object by id through that cache, [`objects`] adds loose objects to it, and [`plan`] and
-//! [`walk`] stream a whole pack in delta-tree order.
+//! One job per file: [`file`](mod@file) opens packs and reads their entries, [`entry`] inflates
+//! an entry's payload, [`delta`] applies git deltas, [`cache`] keeps decoded objects, [`reader`]
+//! reads one object by id through that cache, [`objects`] adds loose objects to it, and [`plan`]
+//! and [`walk`] stream a whole pack in delta-tree order.
 
 mod cache;
 mod delta;
