@@ -10,6 +10,7 @@
 //! followed, and binary files are scanned as bytes (keys hide in keystores and binaries).
 
 use super::{Blob, BlobSink, Origin, Problem, ProblemKind};
+use crate::model::path_text::display_path;
 use ignore::{WalkBuilder, WalkState, overrides::OverrideBuilder};
 use std::cell::RefCell;
 use std::fs::File;
@@ -33,29 +34,13 @@ pub struct FsOptions {
 pub enum FsError {
     #[error("no such file or directory: {0}")]
     MissingRoot(String),
-    #[error("bad --exclude glob {glob:?}: {message}")]
-    BadExclude { glob: String, message: String },
+    /// An exclude pattern (gitignore syntax) that does not compile.
+    #[error("bad exclude pattern {pattern:?}: {message}")]
+    BadExcludePattern { pattern: String, message: String },
 }
 
 thread_local! {
     static BUF: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
-}
-
-/// Display path of `path` found under `root`: relative to the root when the root is a directory,
-/// always with `/` separators, encoded by [`super::path_text`] (reversible for any name).
-pub fn display_path(root: &Path, path: &Path) -> String {
-    let rel = if root.is_dir() {
-        path.strip_prefix(root).unwrap_or(path)
-    } else {
-        path
-    };
-    let s = super::path_text::from_os(rel.as_os_str());
-    let s = s.strip_prefix("./").unwrap_or(&s);
-    if std::path::MAIN_SEPARATOR == '/' {
-        s.to_string()
-    } else {
-        s.replace(std::path::MAIN_SEPARATOR, "/")
-    }
 }
 
 /// Walk every root and feed each file to `sink`.
@@ -82,13 +67,13 @@ fn walk_root(root: &Path, opts: &FsOptions, sink: &dyn BlobSink) -> Result<(), F
     for g in &opts.excludes {
         overrides
             .add(&format!("!{g}"))
-            .map_err(|e| FsError::BadExclude {
-                glob: g.clone(),
+            .map_err(|e| FsError::BadExcludePattern {
+                pattern: g.clone(),
                 message: e.to_string(),
             })?;
     }
-    let overrides = overrides.build().map_err(|e| FsError::BadExclude {
-        glob: opts.excludes.join(","),
+    let overrides = overrides.build().map_err(|e| FsError::BadExcludePattern {
+        pattern: opts.excludes.join(","),
         message: e.to_string(),
     })?;
     let respect = opts.respect_gitignore;
@@ -134,6 +119,8 @@ fn walk_error_path(err: &ignore::Error) -> Option<PathBuf> {
     }
 }
 
+/// One entry of the walk: a regular file is read and handed to the sink; a special file is a
+/// problem; directories and symlinks are passed over.
 fn visit(root: &Path, entry: &ignore::DirEntry, opts: &FsOptions, sink: &dyn BlobSink) {
     let Some(ft) = entry.file_type() else {
         return; // stdin; not produced for path roots
@@ -155,74 +142,109 @@ fn visit(root: &Path, entry: &ignore::DirEntry, opts: &FsOptions, sink: &dyn Blo
         });
         return;
     }
-    let problem = |kind, message: String| Problem {
-        kind,
-        path: shown.clone(),
-        message,
-    };
-    let file = match File::open(path) {
-        Ok(f) => f,
-        Err(e) => return sink.problem(problem(ProblemKind::Unreadable, e.to_string())),
-    };
-    let meta = match file.metadata() {
-        Ok(m) => m,
-        Err(e) => return sink.problem(problem(ProblemKind::Unreadable, e.to_string())),
-    };
+    match open_regular(path, opts.max_file_size) {
+        Ok((file, meta)) => read_and_emit(&shown, &file, &meta, opts.max_file_size, sink),
+        Err((kind, message)) => sink.problem(Problem {
+            kind,
+            path: shown,
+            message,
+        }),
+    }
+}
+
+/// Why a file was not read or not read whole: the problem's kind and message.
+type Trouble = (ProblemKind, String);
+
+/// Open the file and check, on what was opened, that it is a regular file within the size limit.
+fn open_regular(path: &Path, max_file_size: u64) -> Result<(File, std::fs::Metadata), Trouble> {
+    let unreadable = |e: std::io::Error| (ProblemKind::Unreadable, e.to_string());
+    let file = File::open(path).map_err(unreadable)?;
+    let meta = file.metadata().map_err(unreadable)?;
     // Re-check after open: the entry may have been replaced (e.g. by a FIFO) since the walk saw it.
     if !meta.is_file() {
-        return sink.problem(problem(
+        return Err((
             ProblemKind::SpecialFile,
             "not a regular file; not read".into(),
         ));
     }
     let len = meta.len();
-    if len > opts.max_file_size {
-        return sink.problem(problem(
+    if len > max_file_size {
+        return Err((
             ProblemKind::TooLarge,
-            format!("{len} bytes, over --max-file-size {}", opts.max_file_size),
+            format!("{len} bytes, over --max-file-size {max_file_size}"),
         ));
     }
-    let mtime = meta
-        .modified()
-        .ok()
-        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-        .and_then(|d| i64::try_from(d.as_secs()).ok());
-    let origin = Origin::File { mtime };
+    Ok((file, meta))
+}
+
+/// Read an opened file into this thread's buffer and hand it to the sink, with a problem if it
+/// grew past the limit or changed while it was read.
+fn read_and_emit(
+    shown: &str,
+    file: &File,
+    meta: &std::fs::Metadata,
+    max_file_size: u64,
+    sink: &dyn BlobSink,
+) {
+    let problem = |(kind, message): Trouble| Problem {
+        kind,
+        path: shown.to_string(),
+        message,
+    };
+    let origin = Origin::File { mtime: mtime(meta) };
     BUF.with(|buf| {
         let mut buf = buf.borrow_mut();
-        buf.clear();
-        // Files are read, never memory-mapped: a mapped file truncated under the scan (logrotate's
-        // copytruncate) kills the process with SIGBUS. Reserving the size up front keeps a large
-        // file to one allocation.
-        buf.reserve(usize::try_from(len).unwrap_or(0).saturating_add(1));
-        // Bound the read by the limit: the file may grow after the metadata call.
-        match (&file).take(opts.max_file_size + 1).read_to_end(&mut buf) {
-            Ok(_) if buf.len() as u64 > opts.max_file_size => sink.problem(problem(
-                ProblemKind::TooLarge,
-                format!(
-                    "grew past --max-file-size {} while being read",
-                    opts.max_file_size
-                ),
-            )),
-            Ok(_) => {
-                if let Some(change) = changed(&file, &meta, buf.len()) {
+        match read_bounded(file, meta.len(), max_file_size, &mut buf) {
+            Ok(()) => {
+                if let Some(change) = changed(file, meta, buf.len()) {
                     // What was read is still scanned (a secret seen is a secret), but it may be
                     // neither the old content nor the new: the scan is incomplete.
-                    sink.problem(problem(ProblemKind::ChangedDuringScan, change));
+                    sink.problem(problem((ProblemKind::ChangedDuringScan, change)));
                 }
                 sink.blob(Blob {
-                    path: &shown,
+                    path: shown,
                     data: &buf,
                     origin: &origin,
                 });
             }
-            Err(e) => sink.problem(problem(ProblemKind::Unreadable, e.to_string())),
+            Err(trouble) => sink.problem(problem(trouble)),
         }
         // Do not let one large file pin a large buffer to this thread for the rest of the scan.
         if buf.capacity() > (8 << 20) {
             *buf = Vec::new();
         }
     });
+}
+
+/// Modification time in seconds since the Unix epoch, when the system has one.
+fn mtime(meta: &std::fs::Metadata) -> Option<i64> {
+    meta.modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .and_then(|d| i64::try_from(d.as_secs()).ok())
+}
+
+/// Read all of `file` (`len` bytes when opened) into `buf`, but never more than the limit.
+fn read_bounded(
+    file: &File,
+    len: u64,
+    max_file_size: u64,
+    buf: &mut Vec<u8>,
+) -> Result<(), Trouble> {
+    buf.clear();
+    // Files are read, never memory-mapped: a mapped file truncated under the scan (logrotate's
+    // copytruncate) kills the process with SIGBUS. Reserving the size up front keeps a large
+    // file to one allocation.
+    buf.reserve(usize::try_from(len).unwrap_or(0).saturating_add(1));
+    // Bound the read by the limit: the file may grow after the metadata call.
+    match file.take(max_file_size + 1).read_to_end(buf) {
+        Ok(_) if buf.len() as u64 > max_file_size => Err((
+            ProblemKind::TooLarge,
+            format!("grew past --max-file-size {max_file_size} while being read"),
+        )),
+        Ok(_) => Ok(()),
+        Err(e) => Err((ProblemKind::Unreadable, e.to_string())),
+    }
 }
 
 /// How the file changed while it was read, if it did: fewer or more bytes than its size when
@@ -241,4 +263,39 @@ fn changed(file: &File, before: &std::fs::Metadata, read: usize) -> Option<Strin
     }
     (after.modified().ok() != before.modified().ok())
         .then(|| "modified while being read (same size, new modification time)".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Nothing;
+
+    impl BlobSink for Nothing {
+        fn blob(&self, _blob: Blob<'_>) {}
+        fn problem(&self, _problem: Problem) {}
+    }
+
+    /// A pattern the walker cannot compile stops the walk, named as an exclude pattern (the
+    /// source does not know which option or file it came from).
+    #[test]
+    fn a_bad_exclude_pattern_is_named_as_one() {
+        let opts = FsOptions {
+            roots: vec![PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src")],
+            threads: 1,
+            respect_gitignore: false,
+            excludes: vec!["a[".into()],
+            max_file_size: 1 << 20,
+            follow_symlinks: false,
+        };
+        match walk(&opts, &Nothing) {
+            Err(e @ FsError::BadExcludePattern { .. }) => {
+                assert!(
+                    e.to_string().starts_with("bad exclude pattern \"a[\": "),
+                    "{e}"
+                )
+            }
+            other => panic!("expected a bad pattern, got {other:?}"),
+        }
+    }
 }

@@ -1,10 +1,14 @@
-//! Stage 1: sources. Enumerate inputs and hand each one over as a [`Blob`] with its provenance.
+//! Stage 1 of the flow (source → detect → scan → inventory → policy → report): enumerate inputs
+//! and hand each one over as a [`Blob`] with its provenance ([`Origin`]).
 //!
-//! A source knows how to find and read bytes (a file tree today; git history and the staged index
-//! later) and nothing about what a secret is: it pushes blobs into a [`BlobSink`] supplied by the
-//! scan stage, from as many threads as it likes, and reports what it could not read as
+//! Four sources: [`fs`] walks file trees, [`git`] reads every blob of a repository's history
+//! once with who introduced it, [`staged`] reads what the next commit would add, and [`stdin`]
+//! reads standard input; [`sinks`] adapts the sink between them (path prefixes for several
+//! repositories, work-tree files a history scan already covered). A source knows how to find and
+//! read bytes and nothing about what a secret is: it pushes blobs into a [`BlobSink`] supplied by
+//! the scan stage, from as many threads as it likes, and reports what it could not read as
 //! [`Problem`]s instead of failing. Keeping enumeration apart from matching is what lets the same
-//! detectors serve every source.
+//! detectors serve every source. It names only the shared model below it.
 
 pub mod fs;
 pub mod git;

@@ -10,6 +10,7 @@
 use super::diff::Catalog;
 use super::graph::{Graph, NO_COMMIT};
 use super::pack::{self, Lookup, Objects, Packs};
+use super::pool;
 use super::tree::MAX_ENTRIES;
 use super::{
     GitCommit, GitError, GitIntroduction, GitOptions, GitOrigin, problem, rfc3339_utc, shown_path,
@@ -18,7 +19,7 @@ use crate::source::{Blob, BlobSink, Origin, ProblemKind, Step};
 use gix::ObjectId;
 use gix::objs::Kind;
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicU8, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 
 /// Stream whole packs when at least this many blobs are wanted (and at least one packed
 /// object in 64); below that, reading them one by one is cheaper than a pass over every
@@ -201,39 +202,25 @@ fn one_by_one(
         return Ok(());
     }
     pending.sort_unstable();
-    let next = AtomicUsize::new(0);
     let chunks: Vec<&[(usize, u64, u32)]> = pending.chunks(CHUNK).collect();
-    std::thread::scope(|s| -> Result<(), GitError> {
-        let mut handles = Vec::new();
-        for _ in 0..threads.clamp(1, chunks.len()) {
-            let (next, chunks) = (&next, &chunks);
-            let handle = std::thread::Builder::new()
-                .name("keyaudit-git-blobs".into())
-                .spawn_scoped(s, move || {
-                    let mut objects = Objects::new(
-                        packs,
-                        repo.to_thread_local(),
-                        READ_CACHE_BYTES,
-                        emitter.opts.max_blob_size,
-                    );
-                    while let Some(chunk) = chunks.get(next.fetch_add(1, Ordering::Relaxed)) {
-                        for &(_, _, b) in *chunk {
-                            if emitter.claim(b) {
-                                emitter.read_and_emit(&mut objects, b);
-                            }
-                        }
-                    }
-                })
-                .map_err(|e| GitError::Threads(e.to_string()))?;
-            handles.push(handle);
-        }
-        for h in handles {
-            if let Err(panic) = h.join() {
-                std::panic::resume_unwind(panic);
+    let objects = || {
+        Objects::new(
+            packs,
+            repo.to_thread_local(),
+            READ_CACHE_BYTES,
+            emitter.opts.max_blob_size,
+        )
+    };
+    let read = |objects: &mut Objects<'_>, chunk: &[(usize, u64, u32)]| {
+        for &(_, _, b) in chunk {
+            if emitter.claim(b) {
+                emitter.read_and_emit(objects, b);
             }
         }
-        Ok(())
-    })
+    };
+    let threads = threads.clamp(1, chunks.len());
+    pool::for_each_chunk(threads, "keyaudit-git-blobs", &chunks, objects, read)
+        .map_err(|e| GitError::Threads(e.to_string()))
 }
 
 struct Emitter<'a> {

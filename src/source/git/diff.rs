@@ -7,6 +7,7 @@
 
 use super::graph::{Graph, NO_COMMIT};
 use super::pack::{Lookup, Objects, Packs};
+use super::pool;
 use super::refs::OtherTip;
 use super::tree::{Cut, Found, MAX_DEPTH, MAX_ENTRIES, TreeDiff, TreeStore};
 use super::{GitError, GitOptions, GitSubmodule, problem, shown_path};
@@ -18,7 +19,6 @@ use std::collections::BTreeMap;
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 
 /// Commits handed to a worker at a time. Consecutive commits share most trees, so a worker that
 /// diffs a run of them finds the parent's trees in its object cache.
@@ -191,79 +191,96 @@ pub(super) fn introductions(
     threads: usize,
     sink: &dyn BlobSink,
 ) -> Result<Catalog, GitError> {
-    let aggregate = Mutex::new(Aggregate::default());
-    let next = AtomicUsize::new(0);
-    // Newest first. Packs store the newest version of a tree whole and older ones as deltas
-    // against newer ones, and gix's delta cache keeps the last object it resolved: walking from
-    // new to old makes each tree one delta away from a cached one, where old-to-new re-resolves
-    // whole delta chains for every tree.
-    let newest_first: Vec<u32> = in_scope.iter().rev().copied().collect();
-    let chunks: Vec<&[u32]> = newest_first.chunks(CHUNK).collect();
-    sink.step(Step::DiffingTrees, Some(in_scope.len() as u64));
-    let reported = Mutex::new(HashSet::new());
-    let work = |differ: &mut Differ<'_>| {
-        let mut found = Vec::new();
-        loop {
-            let i = next.fetch_add(1, AtomicOrdering::Relaxed);
-            let Some(chunk) = chunks.get(i) else { break };
-            for &c in *chunk {
-                differ.commit(graph, c, &mut found);
+    let pass = Pass {
+        repo,
+        packs,
+        graph,
+        opts,
+        sink,
+        reported: Mutex::new(HashSet::new()),
+    };
+    let mut aggregate = pass.diff_commits(in_scope, threads)?;
+    pass.add_other_tips(others, &mut aggregate);
+    Ok(aggregate.freeze(graph))
+}
+
+/// What pass 1 reads from and reports to, shared by its workers.
+struct Pass<'a> {
+    repo: &'a gix::ThreadSafeRepository,
+    packs: &'a Packs,
+    graph: &'a Graph,
+    opts: &'a GitOptions,
+    sink: &'a dyn BlobSink,
+    /// Damaged trees already reported, across workers.
+    reported: Mutex<HashSet<ObjectId>>,
+}
+
+impl Pass<'_> {
+    /// Object access of one worker, with caches of its own.
+    fn differ(&self) -> Differ<'_> {
+        Differ::new(
+            self.packs,
+            self.repo.to_thread_local(),
+            self.sink,
+            &self.reported,
+        )
+    }
+
+    /// What every in-scope commit introduced, diffed on `threads` workers.
+    fn diff_commits(&self, in_scope: &[u32], threads: usize) -> Result<Aggregate, GitError> {
+        let aggregate = Mutex::new(Aggregate::default());
+        // Newest first. Packs store the newest version of a tree whole and older ones as deltas
+        // against newer ones, and each worker's reader caches what it decoded: walking from new
+        // to old makes each tree one delta away from a cached one, where old-to-new re-resolves
+        // whole delta chains for every tree.
+        let newest_first: Vec<u32> = in_scope.iter().rev().copied().collect();
+        let chunks: Vec<&[u32]> = newest_first.chunks(CHUNK).collect();
+        self.sink
+            .step(Step::DiffingTrees, Some(in_scope.len() as u64));
+        let worker = || (self.differ(), Vec::new());
+        let diff = |(differ, found): &mut (Differ<'_>, Vec<Found>), chunk: &[u32]| {
+            for &c in chunk {
+                differ.commit(self.graph, c, found);
             }
-            sink.advance(chunk.len() as u64);
+            self.sink.advance(chunk.len() as u64);
             let mut agg = aggregate.lock().unwrap_or_else(|e| e.into_inner());
             for f in found.drain(..) {
-                agg.add(f, graph, opts.all_occurrences);
+                agg.add(f, self.graph, self.opts.all_occurrences);
             }
-        }
-    };
-    std::thread::scope(|s| -> Result<(), GitError> {
-        let mut handles = Vec::new();
-        for _ in 0..threads.max(1) {
-            let (work, reported) = (&work, &reported);
-            let handle = std::thread::Builder::new()
-                .name("keyaudit-git-diff".into())
-                .spawn_scoped(s, move || {
-                    let mut differ = Differ::new(packs, repo.to_thread_local(), sink, reported);
-                    work(&mut differ);
-                })
-                .map_err(|e| GitError::Threads(e.to_string()))?;
-            handles.push(handle);
-        }
-        for h in handles {
-            if let Err(panic) = h.join() {
-                std::panic::resume_unwind(panic);
-            }
-        }
-        Ok(())
-    })?;
+        };
+        pool::for_each_chunk(threads.max(1), "keyaudit-git-diff", &chunks, worker, diff)
+            .map_err(|e| GitError::Threads(e.to_string()))?;
+        Ok(aggregate.into_inner().unwrap_or_else(|e| e.into_inner()))
+    }
 
-    let mut aggregate = aggregate.into_inner().unwrap_or_else(|e| e.into_inner());
-    let mut differ = Differ::new(packs, repo.to_thread_local(), sink, &reported);
-    for tip in others {
-        let mut found = Vec::new();
-        match tip.kind {
-            Kind::Blob => found.push(Found {
-                commit: NO_COMMIT,
-                path: tip.name.as_bytes().to_vec(),
-                id: tip.id,
-                gitlink: false,
-            }),
-            _ => {
-                let mut prefix = format!("{}:", tip.name).into_bytes();
-                TreeDiff::new(&mut differ, NO_COMMIT).tree(
-                    &tip.id,
-                    &[],
-                    &mut prefix,
-                    0,
-                    &mut found,
-                );
+    /// Add the whole content of each ref to a tree or a blob, with no introducing commit.
+    fn add_other_tips(&self, others: &[OtherTip], aggregate: &mut Aggregate) {
+        let mut differ = self.differ();
+        for tip in others {
+            let mut found = Vec::new();
+            match tip.kind {
+                Kind::Blob => found.push(Found {
+                    commit: NO_COMMIT,
+                    path: tip.name.as_bytes().to_vec(),
+                    id: tip.id,
+                    gitlink: false,
+                }),
+                _ => {
+                    let mut prefix = format!("{}:", tip.name).into_bytes();
+                    TreeDiff::new(&mut differ, NO_COMMIT).tree(
+                        &tip.id,
+                        &[],
+                        &mut prefix,
+                        0,
+                        &mut found,
+                    );
+                }
             }
-        }
-        for f in found {
-            aggregate.add(f, graph, opts.all_occurrences);
+            for f in found {
+                aggregate.add(f, self.graph, self.opts.all_occurrences);
+            }
         }
     }
-    Ok(aggregate.freeze(graph))
 }
 
 /// One worker's object access (its own caches) and where to report trouble.

@@ -1,8 +1,8 @@
 //! The git-history source: every blob reachable from the selected refs, scanned once, with who
 //! introduced it and when.
 //!
-//! The scan runs in two passes over the object database (all object access through `gix`, never
-//! a `git` subprocess):
+//! The scan runs in two passes over the object database (all object access in-process, through
+//! gix and its pack crate, never a `git` subprocess):
 //!
 //! 1. **Introductions.** Walk the commits reachable from the tips (newest first, honouring an
 //!    exclusion side for `since`/`range`), then diff every commit's tree against its parents'
@@ -10,14 +10,19 @@
 //!    read, so a commit costs what it changed, not the size of its tree. Each added or modified
 //!    `(path, blob)` is recorded with the earliest commit (by committer time) that introduced it.
 //!    Only ids, interned paths and commit indices are kept; no content.
-//! 2. **Content.** Stream the wanted blobs out of the packs in pack order with gix's delta-tree
-//!    traversal (every object decoded once, bases reused, all cores), and hand each wanted blob to
-//!    the sink the first time it appears. Whatever the packs did not yield (loose objects, objects
-//!    behind a corrupt pack entry, a small range scan) is read one by one; what cannot be read is
-//!    reported as a [`Problem`](super::Problem), never a failure of the whole scan.
+//! 2. **Content.** Stream the wanted blobs out of each pack in delta-tree order with keyaudit's
+//!    own pack walk (built on gix-pack's index lookup, entry headers and inflate: only the delta
+//!    chains that lead to a wanted blob are decoded, each once, depth first, on all cores), and
+//!    hand each wanted blob to the sink the first time it appears. Whatever the walk did not yield
+//!    (loose objects, objects behind a corrupt pack entry, or everything when few blobs are
+//!    wanted, as in a short range) is read one by one; what cannot be read is reported as a
+//!    [`Problem`], never a failure of the whole scan.
 //!
-//! Memory is the per-blob bookkeeping (id → first introductions) plus, during pass 2, gix's
-//! per-object delta tree; blob content is never held beyond the blob being scanned.
+//! Pass 1's tree diffs and pass 2's one-by-one reads run on one scoped worker pool, the pack walk
+//! on a rayon pool; no output depends on which worker did what. Memory is the per-blob
+//! bookkeeping (id → first introductions), the per-thread object caches and, during pass 2, some
+//! twenty bytes per pack entry for the walk's plan plus the decoded levels of the delta chains
+//! being walked (bounded per thread); blob content is never held beyond the blob being scanned.
 //!
 //! # Merges and renames
 //!
@@ -37,6 +42,7 @@ mod diff;
 pub mod fuzz;
 mod graph;
 mod pack;
+mod pool;
 mod refs;
 mod tree;
 

@@ -1,4 +1,5 @@
-//! Which commits to start from (and, for `since`/`range`, which to stop at).
+//! Which commits to start from (and, for `since`/`range`, which to stop at), and the refs that
+//! point at a tree or a blob instead of a commit, whose content is scanned commit-less.
 
 use super::pack::{Lookup, Objects};
 use super::{GitError, GitOptions, problem};
