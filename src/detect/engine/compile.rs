@@ -1,0 +1,138 @@
+//! Rule compilation: the rules' keywords (and the crypto parser's) into one Aho-Corasick
+//! automaton, their path globs into two glob sets, and the per-rule tables the scan loop reads
+//! (path-only, path-restricted, structural detector, standing against other rules). Done once
+//! per engine, so the per-blob work is lookups in these tables.
+
+use super::{Engine, Standing, Workload};
+use crate::detect::crypto;
+use crate::detect::k8s;
+use crate::detect::rule::Rule;
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use globset::{GlobSet, GlobSetBuilder};
+
+/// Every keyword, lowercased once (the automaton matches ASCII-case-insensitively), and for each
+/// the rules that own it. Rule keywords come first; the crypto parser's follow from
+/// `crypto_from`.
+struct Keywords {
+    patterns: Vec<Vec<u8>>,
+    rules: Vec<Vec<usize>>,
+    crypto_from: usize,
+}
+
+/// Path globs of one kind (`paths` or `exclude_paths`) and, per glob, its rule.
+struct Globs {
+    set: GlobSet,
+    rule: Vec<usize>,
+}
+
+impl Engine {
+    pub fn for_workload(rules: Vec<Rule>, workload: Workload) -> Result<Engine, String> {
+        let keywords = keywords(&rules);
+        let ac = automaton(&keywords.patterns, workload)?;
+        let paths = globs(&rules, |r| &r.spec.paths)?;
+        let excludes = globs(&rules, |r| &r.spec.exclude_paths)?;
+        let detectors: Vec<Option<k8s::Field>> = rules
+            .iter()
+            .map(|r| r.spec.detector.as_deref().and_then(k8s::detector_field))
+            .collect();
+        Ok(Engine {
+            ac,
+            keyword_rules: keywords.rules,
+            crypto_keywords_from: keywords.crypto_from,
+            path_globs: paths.set,
+            path_glob_rule: paths.rule,
+            exclude_globs: excludes.set,
+            exclude_glob_rule: excludes.rule,
+            path_only: rules.iter().map(|r| r.spec.keywords.is_empty()).collect(),
+            path_restricted: rules.iter().map(|r| !r.spec.paths.is_empty()).collect(),
+            standing: rules
+                .iter()
+                .zip(&detectors)
+                .map(|(r, d)| standing(r, d.is_some()))
+                .collect(),
+            detectors,
+            rules,
+            crypto_enabled: true,
+        })
+    }
+}
+
+fn keywords(rules: &[Rule]) -> Keywords {
+    let mut patterns: Vec<Vec<u8>> = Vec::new();
+    let mut owners: Vec<Vec<usize>> = Vec::new();
+    let mut index: std::collections::HashMap<Vec<u8>, usize> = Default::default();
+    for (i, rule) in rules.iter().enumerate() {
+        for kw in &rule.spec.keywords {
+            let k = kw.to_ascii_lowercase().into_bytes();
+            let slot = *index.entry(k.clone()).or_insert_with(|| {
+                patterns.push(k);
+                owners.push(Vec::new());
+                patterns.len() - 1
+            });
+            owners[slot].push(i);
+        }
+    }
+    let crypto_from = patterns.len();
+    patterns.extend(
+        crypto::KEYWORDS
+            .iter()
+            .map(|k| k.to_ascii_lowercase().into_bytes()),
+    );
+    Keywords {
+        patterns,
+        rules: owners,
+        crypto_from,
+    }
+}
+
+fn automaton(patterns: &[Vec<u8>], workload: Workload) -> Result<AhoCorasick, String> {
+    AhoCorasickBuilder::new()
+        .ascii_case_insensitive(true)
+        .match_kind(MatchKind::Standard)
+        .kind(Some(match workload {
+            Workload::Bulk => AhoCorasickKind::DFA,
+            Workload::Small => AhoCorasickKind::ContiguousNFA,
+        }))
+        .build(patterns)
+        .map_err(|e| format!("keyword automaton: {e}"))
+}
+
+fn globs(rules: &[Rule], of: impl Fn(&Rule) -> &Vec<String>) -> Result<Globs, String> {
+    let mut set = GlobSetBuilder::new();
+    let mut rule = Vec::new();
+    for (i, r) in rules.iter().enumerate() {
+        for g in of(r) {
+            set.add(glob(g)?);
+            rule.push(i);
+        }
+    }
+    Ok(Globs {
+        set: set.build().map_err(|e| e.to_string())?,
+        rule,
+    })
+}
+
+/// A rule's standing against overlapping matches. The crypto parser supersedes generic rules,
+/// PEM-text private keys and Secret values (key material only when the parser says so). Two
+/// specific rules on the same secret: a vendor rule names the service (an AWS key pair beats "a
+/// value in a credentials file"); then a rule scoped to this kind of file (.git-credentials)
+/// knows the format better than one that matches anywhere (any URL with a password).
+fn standing(r: &Rule, has_detector: bool) -> Standing {
+    let category = r.spec.category.as_str();
+    let vendor = matches!(
+        category,
+        "ai" | "cloud" | "messaging" | "payment" | "saas" | "vcs"
+    );
+    Standing {
+        generic: category == "generic",
+        yields_to_crypto: has_detector || matches!(category, "generic" | "private-key"),
+        tiebreak: u8::from(vendor) * 2 + u8::from(!r.spec.paths.is_empty()),
+    }
+}
+
+fn glob(g: &str) -> Result<globset::Glob, String> {
+    globset::GlobBuilder::new(g)
+        .literal_separator(false)
+        .build()
+        .map_err(|e| format!("bad glob {g:?}: {e}"))
+}

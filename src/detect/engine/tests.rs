@@ -1,0 +1,166 @@
+//! The engine on small rule sets: lazy compilation, precedence between rules, windows, paths.
+
+use super::native::Spans;
+use super::*;
+use crate::detect::rule::parse_rule_file;
+
+const RULES: &str = r#"
+[[rules]]
+id = "alpha"
+name = "Alpha"
+description = "d"
+category = "test"
+severity = "high"
+keywords = ["alpha_"]
+pattern = '\b(?P<secret>alpha_[a-z0-9]{10})\b'
+examples = ["alpha_0123456789"]
+
+[[rules]]
+id = "beta"
+name = "Beta"
+description = "d"
+category = "test"
+severity = "high"
+keywords = ["beta_"]
+pattern = '\b(?P<secret>beta_[a-z0-9]{10})\b'
+examples = ["beta_0123456789"]
+
+[[rules]]
+id = "generic-thing"
+name = "Generic"
+description = "d"
+category = "generic"
+severity = "low"
+keywords = ["token"]
+pattern = 'token\s*=\s*"(?P<secret>[a-z0-9_]{8,})"'
+examples = ["token = \"abcdefgh\""]
+
+[[rules]]
+id = "file-only"
+name = "File only"
+description = "d"
+category = "test"
+severity = "low"
+paths = ["**/.pgpass"]
+pattern = '(?m)^[^:\n]+:[0-9]+:[^:\n]+:[^:\n]+:(?P<secret>[^\n]+)$'
+examples = ["h:5432:d:u:p"]
+"#;
+
+fn engine() -> Engine {
+    Engine::new(parse_rule_file(RULES, "test").expect("parse")).expect("engine")
+}
+
+fn ids(e: &Engine, path: &str, data: &[u8]) -> Vec<String> {
+    let (mut out, mut faults) = (Vec::new(), Vec::new());
+    e.scan(path, data, &mut out, &mut faults);
+    assert!(faults.is_empty());
+    out.iter()
+        .map(|m| match &m.crypto {
+            Some(c) if m.rule == NATIVE => c.rule_id.to_string(),
+            _ => e.rules()[m.rule].spec.id.clone(),
+        })
+        .collect()
+}
+
+#[test]
+fn regexes_compile_only_when_their_keyword_hits() {
+    let e = engine();
+    assert!(ids(&e, "a.txt", b"nothing to see here, no keywords at all").is_empty());
+    assert!(e.rules().iter().all(|r| !r.is_compiled()));
+    assert_eq!(
+        ids(
+            &e,
+            "a.txt",
+            b"x = ALPHA_0123456789 ".to_ascii_lowercase().as_slice()
+        ),
+        vec!["alpha"]
+    );
+    let compiled: Vec<&str> = e
+        .rules()
+        .iter()
+        .filter(|r| r.is_compiled())
+        .map(|r| r.id())
+        .collect();
+    assert_eq!(compiled, vec!["alpha"]);
+}
+
+#[test]
+fn specific_rule_wins_over_generic_on_same_secret() {
+    let e = engine();
+    assert_eq!(
+        ids(&e, "a.py", b"token = \"beta_0123456789\""),
+        vec!["beta"]
+    );
+    assert_eq!(
+        ids(&e, "a.py", b"token = \"zzzzzzzz9\""),
+        vec!["generic-thing"]
+    );
+}
+
+#[test]
+fn self_identifying_token_beats_context_only_rule() {
+    let rules = r#"
+[[rules]]
+id = "aaa-context"
+name = "Context"
+description = "d"
+category = "saas"
+severity = "high"
+keywords = ["acme"]
+pattern = 'secret\s*=\s*(?P<secret>[a-z0-9_]{20,})'
+examples = ["acme secret = abcdefghijklmnopqrstu"]
+
+[[rules]]
+id = "zzz-prefixed"
+name = "Prefixed"
+description = "d"
+category = "saas"
+severity = "high"
+keywords = ["zz_sk_"]
+pattern = '\b(?P<secret>zz_sk_[a-z0-9]{16})\b'
+examples = ["zz_sk_0123456789abcdef"]
+"#;
+    let e = Engine::new(parse_rule_file(rules, "t").expect("parse")).expect("engine");
+    let data = b"secret = zz_sk_0123456789abcdef\nacme_secret = other\n";
+    assert_eq!(ids(&e, "a.env", data), vec!["zzz-prefixed"]);
+}
+
+#[test]
+fn spans_overlap_by_binary_search() {
+    let s = Spans::new([10..20, 12..14, 30..40].into_iter());
+    assert!(s.overlaps(&(19..25)));
+    assert!(s.overlaps(&(13..13 + 1)));
+    assert!(!s.overlaps(&(20..30)));
+    assert!(!s.overlaps(&(0..10)));
+    assert!(s.overlaps(&(39..50)));
+    assert!(!Spans::new(std::iter::empty()).overlaps(&(0..5)));
+}
+
+#[test]
+fn many_hits_in_one_file_are_each_reported_once() {
+    let e = engine();
+    let mut data = Vec::new();
+    for i in 0..500 {
+        data.extend_from_slice(format!("alpha_{i:010}\n").as_bytes());
+    }
+    assert_eq!(ids(&e, "a.txt", &data).len(), 500);
+}
+
+#[test]
+fn path_only_rules_run_on_their_paths_only() {
+    let e = engine();
+    let body = b"db.internal:5432:app:svc:Q9v!x2Lr\n";
+    assert_eq!(ids(&e, "home/u/.pgpass", body), vec!["file-only"]);
+    assert!(ids(&e, "notes.txt", body).is_empty());
+}
+
+#[test]
+fn token_cut_by_window_edge_is_not_shortened() {
+    // The keyword hit is far from the token's end: the window is extended to the end of the line.
+    let e = engine();
+    let long = format!("alpha_{}", "a".repeat(600));
+    assert!(
+        ids(&e, "a.txt", long.as_bytes()).is_empty(),
+        "a 606-char run is not a 16-char token"
+    );
+}
