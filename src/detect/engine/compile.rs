@@ -6,7 +6,7 @@
 use super::{Engine, Standing, Workload};
 use crate::detect::crypto;
 use crate::detect::k8s;
-use crate::detect::rule::Rule;
+use crate::detect::rule::{Precedence, Rule};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use globset::{GlobSet, GlobSetBuilder};
 
@@ -112,21 +112,19 @@ fn globs(rules: &[Rule], of: impl Fn(&Rule) -> &Vec<String>) -> Result<Globs, St
     })
 }
 
-/// A rule's standing against overlapping matches. The crypto parser supersedes generic rules,
-/// PEM-text private keys and Secret values (key material only when the parser says so). Two
-/// specific rules on the same secret: a vendor rule names the service (an AWS key pair beats "a
-/// value in a credentials file"); then a rule scoped to this kind of file (.git-credentials)
+/// A rule's standing against overlapping matches, from its `precedence` and `yields_to_crypto`
+/// fields. The crypto parser also supersedes generic rules and Secret values (a detector's values
+/// are key material only when the parser says so). Two specific rules on the same secret: a
+/// vendor rule names the service; then a rule scoped to this kind of file (.git-credentials)
 /// knows the format better than one that matches anywhere (any URL with a password).
 fn standing(r: &Rule, has_detector: bool) -> Standing {
-    let category = r.spec.category.as_str();
-    let vendor = matches!(
-        category,
-        "ai" | "cloud" | "messaging" | "payment" | "saas" | "vcs"
-    );
+    let precedence = r.spec.precedence;
+    let generic = precedence == Precedence::Generic;
     Standing {
-        generic: category == "generic",
-        yields_to_crypto: has_detector || matches!(category, "generic" | "private-key"),
-        tiebreak: u8::from(vendor) * 2 + u8::from(!r.spec.paths.is_empty()),
+        generic,
+        yields_to_crypto: generic || has_detector || r.spec.yields_to_crypto,
+        tiebreak: u8::from(precedence == Precedence::Vendor) * 2
+            + u8::from(!r.spec.paths.is_empty()),
     }
 }
 

@@ -30,6 +30,7 @@ id = "generic-thing"
 name = "Generic"
 description = "d"
 category = "generic"
+precedence = "generic"
 severity = "low"
 keywords = ["token"]
 pattern = 'token\s*=\s*"(?P<secret>[a-z0-9_]{8,})"'
@@ -162,5 +163,121 @@ fn token_cut_by_window_edge_is_not_shortened() {
     assert!(
         ids(&e, "a.txt", long.as_bytes()).is_empty(),
         "a 606-char run is not a 16-char token"
+    );
+}
+
+/// Two context-only rules whose secrets overlap without being equal: `wide` (`key = "…"`) and
+/// `narrow` (the value's `tok_…` part). `extra` is appended to `wide`.
+fn overlapping_rules(extra: &str) -> Engine {
+    let rules = format!(
+        r#"
+[[rules]]
+id = "narrow"
+name = "Narrow"
+description = "d"
+category = "test"
+severity = "high"
+keywords = ["key"]
+pattern = 'key = "(?P<secret>tok_[a-z0-9]{{12}})'
+examples = ['key = "tok_0123456789ab"']
+
+[[rules]]
+id = "wide"
+name = "Wide"
+description = "d"
+category = "generic"
+severity = "low"
+{extra}
+keywords = ["key"]
+pattern = 'key = "(?P<secret>[a-z0-9_]{{12,}})"'
+examples = ['key = "tok_0123456789ab"']
+"#
+    );
+    Engine::new(parse_rule_file(&rules, "user.toml").expect("parse")).expect("engine")
+}
+
+#[test]
+fn precedence_is_the_rule_field_not_the_category() {
+    let data = b"key = \"tok_0123456789abcdef\"\n";
+    // Marked generic: the wide rule yields to the specific one.
+    let e = overlapping_rules("precedence = \"generic\"");
+    assert_eq!(ids(&e, "a.cfg", data), vec!["narrow"]);
+    // The same rule without the field is specific, whatever its category says: both stay.
+    let e = overlapping_rules("");
+    let mut found = ids(&e, "a.cfg", data);
+    found.sort();
+    assert_eq!(found, vec!["narrow", "wide"]);
+}
+
+#[test]
+fn vendor_precedence_wins_a_tie_on_the_same_secret() {
+    let rules = |extra: &str| {
+        format!(
+            r#"
+[[rules]]
+id = "aaa-file"
+name = "File"
+description = "d"
+category = "credential-file"
+severity = "high"
+keywords = ["secret"]
+pattern = 'secret=(?P<secret>[a-z0-9]{{16}})'
+examples = ["secret=0123456789abcdef"]
+
+[[rules]]
+id = "zzz-service"
+name = "Service"
+description = "d"
+category = "saas"
+severity = "high"
+{extra}
+keywords = ["secret"]
+pattern = 'secret=(?P<secret>[a-z0-9]{{16}})'
+examples = ["secret=0123456789abcdef"]
+"#
+        )
+    };
+    let data = b"secret=0123456789abcdef\n";
+    let vendor =
+        Engine::new(parse_rule_file(&rules("precedence = \"vendor\""), "u").expect("parse"))
+            .expect("engine");
+    assert_eq!(ids(&vendor, "a.env", data), vec!["zzz-service"]);
+    // Without the field, equals: the first id keeps the secret.
+    let plain = Engine::new(parse_rule_file(&rules(""), "u").expect("parse")).expect("engine");
+    assert_eq!(ids(&plain, "a.env", data), vec!["aaa-file"]);
+}
+
+#[test]
+fn yields_to_crypto_hands_parsed_key_material_to_the_parser() {
+    let rules = |extra: &str| {
+        format!(
+            r#"
+[[rules]]
+id = "pem-text"
+name = "PEM text"
+description = "d"
+category = "private-key"
+severity = "critical"
+{extra}
+keywords = ["PRIVATE KEY"]
+pattern = '-----BEGIN PRIVATE KEY-----[A-Za-z0-9+/=\s]+-----END PRIVATE KEY-----'
+examples = ["-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----"]
+"#
+        )
+    };
+    let key = b"-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEILstnBTHZ53hVY/oRJUSCih8TeOrcmNwXOf1a0zuDfmb\n-----END PRIVATE KEY-----\n";
+    let yielding =
+        Engine::new(parse_rule_file(&rules("yields_to_crypto = true"), "u").expect("parse"))
+            .expect("engine");
+    assert_eq!(ids(&yielding, "k.pem", key), vec!["crypto-private-key"]);
+    // Without the field the rule keeps the finding and carries the parsed key.
+    let keeping = Engine::new(parse_rule_file(&rules(""), "u").expect("parse")).expect("engine");
+    let (mut out, mut faults) = (Vec::new(), Vec::new());
+    keeping.scan("k.pem", key, &mut out, &mut faults);
+    assert_eq!(out.len(), 1);
+    assert_eq!(keeping.rules()[out[0].rule].spec.id, "pem-text");
+    assert!(
+        out[0].crypto.is_some(),
+        "the parsed description is taken over"
     );
 }
