@@ -17,11 +17,13 @@ pub(super) fn binary(data: &[u8]) -> Option<Ciphertext> {
         .then(|| found(CiphertextKind::Age, 0, Vec::new()))
 }
 
+/// The armour's BEGIN line.
+pub(super) const ARMOUR: &[u8] = b"-----BEGIN AGE ENCRYPTED FILE-----";
+
 /// Every `AGE ENCRYPTED FILE` armour block that decodes to the age header.
 pub(super) fn armoured(data: &[u8], out: &mut Vec<Ciphertext>) {
-    const AGE: &[u8] = b"-----BEGIN AGE ENCRYPTED FILE-----";
-    for at in memmem::find_iter(data, AGE).take(MAX_HITS) {
-        let body = armour_body(data, at + AGE.len(), 64);
+    for at in memmem::find_iter(data, ARMOUR).take(MAX_HITS) {
+        let body = armour_body(data, at + ARMOUR.len(), 64);
         let Some(bytes) = decode_std_prefix(&body) else {
             continue;
         };

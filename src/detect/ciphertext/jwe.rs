@@ -5,6 +5,9 @@ use super::{Ciphertext, CiphertextKind, MAX_HITS, MAX_JWE_HEADER, found};
 use crate::detect::encoding::decode_url_lenient;
 use memchr::memmem;
 
+/// A protected header is a JSON object: base64url of `{"`.
+pub(super) const HEADER_START: &[u8] = b"eyJ";
+
 fn is_b64url(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'-' || b == b'_'
 }
@@ -12,7 +15,7 @@ fn is_b64url(b: u8) -> bool {
 /// Every compact JWE token that starts a token (`eyJ` not inside a longer one); at most
 /// [`MAX_HITS`] five-part candidates have their header decoded.
 pub(super) fn find(data: &[u8], out: &mut Vec<Ciphertext>) {
-    let finder = memmem::Finder::new(b"eyJ");
+    let finder = memmem::Finder::new(HEADER_START);
     let mut from = 0usize;
     let mut parsed = 0usize;
     while parsed < MAX_HITS {

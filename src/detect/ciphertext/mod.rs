@@ -50,6 +50,11 @@
 //! characters; JWE headers longer than [`MAX_JWE_HEADER`] are skipped; entropy reads 4 KiB. The
 //! function never panics (all indexing is checked).
 //!
+//! **When it runs.** The detection engine runs it as one of its detectors: the markers of the
+//! textual formats ([`KEYWORDS`]) are patterns of the engine's keyword automaton, so the one pass
+//! over a blob that finds rule keywords also says which of these formats to look for
+//! ([`detect_formats`]); the whole-file checks, by first bytes and path, run on every blob.
+//!
 //! **Layout.** One file per format family (`openpgp`, `age`, `openssl`, `vault`, `sops`, `jwe`,
 //! and `binary` for the randomness test), the text framing they share in `armour`; this file runs
 //! them in order. Base64, entropy and OpenPGP packet headers come from the detectors' shared
@@ -88,21 +93,77 @@ pub const MAX_ARMOUR_B64: usize = 64 * 1024;
 /// Longest JWE protected header (base64url characters) considered.
 pub const MAX_JWE_HEADER: usize = 8 * 1024;
 
+/// The textual formats, a set of them. Each is found from one marker ([`KEYWORDS`]); the
+/// engine's keyword prefilter sees the markers in its single pass over a blob, so a blob runs
+/// only the formats whose marker it holds, and most blobs run none.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Formats(u8);
+
+impl Formats {
+    pub const NONE: Formats = Formats(0);
+    pub const PGP_ARMOUR: Formats = Formats(1);
+    pub const AGE_ARMOUR: Formats = Formats(1 << 1);
+    pub const OPENSSL_BASE64: Formats = Formats(1 << 2);
+    pub const ANSIBLE_VAULT: Formats = Formats(1 << 3);
+    pub const SOPS: Formats = Formats(1 << 4);
+    pub const JWE: Formats = Formats(1 << 5);
+    pub const ALL: Formats = Formats((1 << 6) - 1);
+
+    #[must_use]
+    pub fn with(self, other: Formats) -> Formats {
+        Formats(self.0 | other.0)
+    }
+
+    pub fn contains(self, other: Formats) -> bool {
+        self.0 & other.0 == other.0
+    }
+}
+
+/// Each textual format's marker: the literal its search starts from (case-sensitive), so a blob
+/// without it cannot hold the format. The prefilter matches ASCII-case-insensitively, which only
+/// lets more blobs through. The whole-file formats (binary age, OpenPGP, `Salted__`, encrypted
+/// binary) are judged by the first bytes and the path, on every blob, and need no marker.
+pub const KEYWORDS: &[(&[u8], Formats)] = &[
+    (openpgp::ARMOUR, Formats::PGP_ARMOUR),
+    (age::ARMOUR, Formats::AGE_ARMOUR),
+    (openssl::BASE64_MAGIC, Formats::OPENSSL_BASE64),
+    (vault::HEADER, Formats::ANSIBLE_VAULT),
+    (sops::ENC, Formats::SOPS),
+    (jwe::HEADER_START, Formats::JWE),
+];
+
 /// Find ciphertext in `data`; `path` is only a hint for [`CiphertextKind::EncryptedBinary`].
 /// Results are ordered by offset.
 pub fn detect(path: &str, data: &[u8]) -> Vec<Ciphertext> {
+    detect_formats(path, data, Formats::ALL)
+}
+
+/// [`detect`], the textual formats limited to `formats`: the same results whenever `formats`
+/// holds every format whose marker is in `data`.
+pub fn detect_formats(path: &str, data: &[u8], formats: Formats) -> Vec<Ciphertext> {
     let mut out = Vec::new();
     whole_file(data, &mut out);
-    openpgp::armoured(data, &mut out);
-    age::armoured(data, &mut out);
-    openssl::base64(data, &mut out);
-    vault::find(data, &mut out);
-    if let Some(sops) = sops::find(data) {
+    let runs = |f| formats.contains(f);
+    if runs(Formats::PGP_ARMOUR) {
+        openpgp::armoured(data, &mut out);
+    }
+    if runs(Formats::AGE_ARMOUR) {
+        age::armoured(data, &mut out);
+    }
+    if runs(Formats::OPENSSL_BASE64) {
+        openssl::base64(data, &mut out);
+    }
+    if runs(Formats::ANSIBLE_VAULT) {
+        vault::find(data, &mut out);
+    }
+    if let Some(sops) = runs(Formats::SOPS).then(|| sops::find(data)).flatten() {
         // The armoured data keys in the metadata belong to the sops file.
         out.retain(|c| !matches!(c.kind, CiphertextKind::Age | CiphertextKind::OpenpgpMessage));
         out.push(sops);
     }
-    jwe::find(data, &mut out);
+    if runs(Formats::JWE) {
+        jwe::find(data, &mut out);
+    }
     if out.is_empty() && binary::encrypted(path, data) {
         out.push(found(CiphertextKind::EncryptedBinary, 0, Vec::new()));
     }

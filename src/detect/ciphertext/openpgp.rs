@@ -17,11 +17,13 @@ pub(super) fn binary(data: &[u8]) -> Option<Ciphertext> {
     Some(found(CiphertextKind::OpenpgpMessage, 0, ids))
 }
 
+/// The armour's BEGIN line (also used by signed-only and compressed messages).
+pub(super) const ARMOUR: &[u8] = b"-----BEGIN PGP MESSAGE-----";
+
 /// Every `PGP MESSAGE` armour block whose body starts with an ESK packet.
 pub(super) fn armoured(data: &[u8], out: &mut Vec<Ciphertext>) {
-    const PGP: &[u8] = b"-----BEGIN PGP MESSAGE-----";
-    for at in memmem::find_iter(data, PGP).take(MAX_HITS) {
-        let body = armour_body(data, at + PGP.len(), MAX_ARMOUR_B64);
+    for at in memmem::find_iter(data, ARMOUR).take(MAX_HITS) {
+        let body = armour_body(data, at + ARMOUR.len(), MAX_ARMOUR_B64);
         let Some(bytes) = decode_std_prefix(&body) else {
             continue;
         };

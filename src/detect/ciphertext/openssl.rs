@@ -6,6 +6,9 @@ use super::{Ciphertext, CiphertextKind, MAX_HITS, found};
 use crate::detect::encoding::decode_std_prefix;
 use memchr::memmem;
 
+/// `Salted__` in base64, as a value starts.
+pub(super) const BASE64_MAGIC: &[u8] = b"U2FsdGVkX1";
+
 /// Magic, 8-byte salt, then at least one byte of ciphertext.
 pub(super) fn binary(data: &[u8]) -> Option<Ciphertext> {
     (data.starts_with(b"Salted__") && data.len() > 16)
@@ -14,7 +17,7 @@ pub(super) fn binary(data: &[u8]) -> Option<Ciphertext> {
 
 /// Every base64 `Salted__` header where a value starts, long enough for salt and one block.
 pub(super) fn base64(data: &[u8], out: &mut Vec<Ciphertext>) {
-    for at in memmem::find_iter(data, b"U2FsdGVkX1").take(MAX_HITS) {
+    for at in memmem::find_iter(data, BASE64_MAGIC).take(MAX_HITS) {
         // Start of file, of a line, or of a value: only blanks back to one of those.
         let before = data.get(..at).unwrap_or_default();
         let blanks = before

@@ -4,6 +4,9 @@
 use super::{Ciphertext, CiphertextKind, MAX_HITS, found};
 use memchr::memmem;
 
+/// How every encrypted value starts; a sops file has at least one.
+pub(super) const ENC: &[u8] = b"ENC[AES256_GCM,data:";
+
 fn at_line_start(data: &[u8], at: usize) -> bool {
     at == 0 || data.get(at - 1) == Some(&b'\n')
 }
@@ -52,7 +55,7 @@ fn sops_key(data: &[u8]) -> Option<usize> {
 /// The sops file, if `data` holds both encrypted values and sops metadata: one result, at the
 /// first of the two, with the metadata's recipients.
 pub(super) fn find(data: &[u8]) -> Option<Ciphertext> {
-    let enc = memmem::find(data, b"ENC[AES256_GCM,data:")?;
+    let enc = memmem::find(data, ENC)?;
     let key = sops_key(data)?;
     let mut recipients = Vec::new();
     let meta = data.get(key..).unwrap_or_default();

@@ -5,9 +5,12 @@ use super::armour::lines;
 use super::{Ciphertext, CiphertextKind, MAX_HITS, found};
 use memchr::memmem;
 
+/// How every vault header line starts.
+pub(super) const HEADER: &[u8] = b"$ANSIBLE_VAULT;";
+
 /// Every vault header with a known version and cipher that a line of hex follows.
 pub(super) fn find(data: &[u8], out: &mut Vec<Ciphertext>) {
-    for at in memmem::find_iter(data, b"$ANSIBLE_VAULT;").take(MAX_HITS) {
+    for at in memmem::find_iter(data, HEADER).take(MAX_HITS) {
         let mut ls = lines(data.get(at..).unwrap_or_default());
         let Some(header) = ls.next().filter(|h| h.len() <= 256) else {
             continue;

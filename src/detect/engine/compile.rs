@@ -1,22 +1,40 @@
-//! Rule compilation: the rules' keywords (and the crypto parser's) into one Aho-Corasick
-//! automaton, their path globs into two glob sets, and the per-rule tables the scan loop reads
+//! Rule compilation: the rules' keywords (and the crypto parser's and the ciphertext markers)
+//! into one Aho-Corasick automaton, their path globs into two glob sets, and the per-rule tables the scan loop reads
 //! (path-only, path-restricted, structural detector, standing against other rules). Done once
 //! per engine, so the per-blob work is lookups in these tables.
 
-use super::{Engine, Standing, Workload};
-use crate::detect::crypto;
+use super::{Engine, Slot, Standing, Workload};
 use crate::detect::k8s;
 use crate::detect::rule::{Precedence, Rule};
+use crate::detect::{ciphertext, crypto};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use globset::{GlobSet, GlobSetBuilder};
+use std::collections::HashMap;
 
-/// Every keyword, lowercased once (the automaton matches ASCII-case-insensitively), and for each
-/// the rules that own it. Rule keywords come first; the crypto parser's follow from
-/// `crypto_from`.
+/// Every keyword (rules', the crypto parser's, the ciphertext formats' markers), lowercased
+/// once (the automaton matches ASCII-case-insensitively), each once with everyone who wants
+/// its hits.
+#[derive(Default)]
 struct Keywords {
     patterns: Vec<Vec<u8>>,
-    rules: Vec<Vec<usize>>,
-    crypto_from: usize,
+    slots: Vec<Slot>,
+    index: HashMap<Vec<u8>, usize>,
+}
+
+impl Keywords {
+    fn slot(&mut self, keyword: &[u8]) -> &mut Slot {
+        let k = keyword.to_ascii_lowercase();
+        let at = match self.index.get(&k) {
+            Some(&at) => at,
+            None => {
+                self.index.insert(k.clone(), self.patterns.len());
+                self.patterns.push(k);
+                self.slots.push(Slot::default());
+                self.patterns.len() - 1
+            }
+        };
+        &mut self.slots[at]
+    }
 }
 
 /// Path globs of one kind (`paths` or `exclude_paths`) and, per glob, its rule.
@@ -37,8 +55,7 @@ impl Engine {
             .collect();
         Ok(Engine {
             ac,
-            keyword_rules: keywords.rules,
-            crypto_keywords_from: keywords.crypto_from,
+            slots: keywords.slots,
             path_globs: paths.set,
             path_glob_rule: paths.rule,
             exclude_globs: excludes.set,
@@ -58,31 +75,20 @@ impl Engine {
 }
 
 fn keywords(rules: &[Rule]) -> Keywords {
-    let mut patterns: Vec<Vec<u8>> = Vec::new();
-    let mut owners: Vec<Vec<usize>> = Vec::new();
-    let mut index: std::collections::HashMap<Vec<u8>, usize> = Default::default();
+    let mut k = Keywords::default();
     for (i, rule) in rules.iter().enumerate() {
         for kw in &rule.spec.keywords {
-            let k = kw.to_ascii_lowercase().into_bytes();
-            let slot = *index.entry(k.clone()).or_insert_with(|| {
-                patterns.push(k);
-                owners.push(Vec::new());
-                patterns.len() - 1
-            });
-            owners[slot].push(i);
+            k.slot(kw.as_bytes()).rules.push(i);
         }
     }
-    let crypto_from = patterns.len();
-    patterns.extend(
-        crypto::KEYWORDS
-            .iter()
-            .map(|k| k.to_ascii_lowercase().into_bytes()),
-    );
-    Keywords {
-        patterns,
-        rules: owners,
-        crypto_from,
+    for kw in crypto::KEYWORDS {
+        k.slot(kw.as_bytes()).crypto = true;
     }
+    for &(kw, format) in ciphertext::KEYWORDS {
+        let slot = k.slot(kw);
+        slot.sealed = slot.sealed.with(format);
+    }
+    k
 }
 
 fn automaton(patterns: &[Vec<u8>], workload: Workload) -> Result<AhoCorasick, String> {

@@ -12,8 +12,10 @@
 mod compile;
 mod dedupe;
 mod native;
+mod sealed;
 mod windows;
 
+use super::ciphertext;
 use super::crypto;
 use super::k8s;
 use super::rule::Rule;
@@ -70,8 +72,8 @@ pub struct RuleFault {
 pub struct Engine {
     rules: Vec<Rule>,
     ac: AhoCorasick,
-    /// For each keyword pattern, the rules that own it.
-    keyword_rules: Vec<Vec<usize>>,
+    /// For each keyword pattern, who wants its hits.
+    slots: Vec<Slot>,
     /// Rules with `paths`: the glob set and, per glob, its rule.
     path_globs: GlobSet,
     path_glob_rule: Vec<usize>,
@@ -85,10 +87,36 @@ pub struct Engine {
     standing: Vec<Standing>,
     /// Rules whose values a structural detector finds (`detector = "…"`), and which field.
     detectors: Vec<Option<k8s::Field>>,
-    /// Keyword patterns from this index on belong to the crypto parser, not to rules.
-    crypto_keywords_from: usize,
     /// Run the crypto parser (off when checking one rule's examples on its own).
     crypto_enabled: bool,
+}
+
+/// Who wants a keyword's hits: the rules that own it, the crypto parser, ciphertext formats.
+/// One keyword is one automaton pattern, whoever asked for it.
+#[derive(Debug, Default)]
+struct Slot {
+    rules: Vec<usize>,
+    crypto: bool,
+    sealed: ciphertext::Formats,
+}
+
+/// What the keyword pass saw besides rule windows: which other detectors have work in the blob.
+#[derive(Debug, Default, Clone, Copy)]
+struct Prefiltered {
+    /// A crypto parser keyword hit.
+    crypto: bool,
+    /// The ciphertext formats whose marker hit.
+    sealed: ciphertext::Formats,
+}
+
+/// Everything the engine reports about one blob.
+#[derive(Debug, Default)]
+pub struct BlobScan {
+    /// Rule matches and the crypto parser's items, one per secret.
+    pub matches: Vec<RawMatch>,
+    pub faults: Vec<RuleFault>,
+    /// The ciphertext in the blob, for the key-beside-data policy.
+    pub ciphertexts: Vec<crate::model::ciphertext::CiphertextFound>,
 }
 
 /// How a rule's matches stand against others that overlap them (see [`dedupe`]).
@@ -183,6 +211,34 @@ impl Engine {
         out: &mut Vec<RawMatch>,
         faults: &mut Vec<RuleFault>,
     ) {
+        self.scan_into(path, data, out, faults, None);
+    }
+
+    /// [`Engine::scan`], and the ciphertext in the blob: everything the engine reports about it.
+    pub fn scan_blob(&self, path: &str, data: &[u8]) -> BlobScan {
+        let mut s = BlobScan::default();
+        self.scan_into(
+            path,
+            data,
+            &mut s.matches,
+            &mut s.faults,
+            Some(&mut s.ciphertexts),
+        );
+        s
+    }
+
+    /// One pass of the keyword automaton decides which detectors run: rules in windows around
+    /// their keywords, the crypto parser on its keywords (or binary-looking data), structural
+    /// detectors on their rules' keywords, the textual ciphertext formats on their markers (the
+    /// whole-file ones on every blob, when `sealed` asks for ciphertext at all).
+    fn scan_into(
+        &self,
+        path: &str,
+        data: &[u8],
+        out: &mut Vec<RawMatch>,
+        faults: &mut Vec<RuleFault>,
+        sealed: Option<&mut Vec<crate::model::ciphertext::CiphertextFound>>,
+    ) {
         SCRATCH.with(|s| {
             let mut s = s.borrow_mut();
             let Scratch {
@@ -209,10 +265,12 @@ impl Engine {
                     windows.push((i, 0, data.len()));
                 }
             }
-            let crypto_hit =
-                self.keyword_windows(data, path_ok, excluded, open, windows, detector_hits);
+            let seen = self.keyword_windows(data, path_ok, excluded, open, windows, detector_hits);
+            if let Some(sealed) = sealed {
+                sealed::find(path, data, seen.sealed, sealed);
+            }
             let before = out.len();
-            if self.crypto_enabled && (crypto_hit || crypto::wants_binary(path, data)) {
+            if self.crypto_enabled && (seen.crypto || crypto::wants_binary(path, data)) {
                 native::push_native(crypto::detect(path, data), None, out);
             }
             if !detector_hits.is_empty() {

@@ -281,3 +281,55 @@ examples = ["-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----"]
         "the parsed description is taken over"
     );
 }
+
+#[test]
+fn ciphertext_behind_the_prefilter_finds_what_running_every_format_finds() {
+    use crate::detect::ciphertext;
+    use base64::Engine as _;
+    use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+    let e = Engine::new(crate::detect::rule::builtin_rules().expect("rules")).expect("engine");
+    let b64url = |b: &[u8]| URL_SAFE_NO_PAD.encode(b);
+    let jwe = format!(
+        "token: {}..{}.{}.{}\n",
+        b64url(br#"{"alg":"dir","enc":"A128GCM"}"#),
+        b64url(&[7; 12]),
+        b64url(&[9; 40]),
+        b64url(&[3; 16])
+    );
+    let mut salted = b"Salted__12345678".to_vec();
+    salted.extend((0u8..=255).map(|b| b.wrapping_mul(167)));
+    let samples: Vec<(&str, Vec<u8>)> =
+        vec![
+        ("notes.txt", b"no ciphertext, only prose about age and vaults".to_vec()),
+        (
+            "vault.yml",
+            b"$ANSIBLE_VAULT;1.1;AES256\n6231336539666236346139346433616338376437376461363365\n"
+                .to_vec(),
+        ),
+        ("resp.json", jwe.into_bytes()),
+        ("x.txt", format!("pw: {}\n", STANDARD.encode(&salted)).into_bytes()),
+        ("x.bin", salted.clone()),
+        ("data.enc", salted.iter().map(|b| b ^ 0x5a).skip(8).collect()),
+        ("mention.md", b"-----BEGIN PGP MESSAGE-----\n\n...\n".to_vec()),
+    ];
+    let mut seen = 0;
+    for (path, data) in &samples {
+        let got: Vec<_> = e
+            .scan_blob(path, data)
+            .ciphertexts
+            .into_iter()
+            .map(|c| (c.kind, c.recipients))
+            .collect();
+        let want: Vec<_> = ciphertext::detect(path, data)
+            .into_iter()
+            .map(|c| (c.kind, c.recipients))
+            .collect();
+        assert_eq!(got, want, "{path}");
+        seen += got.len();
+    }
+    assert!(seen >= 4, "the samples hold ciphertext: {seen}");
+    // The matches-only scan does no ciphertext work and reports the same matches.
+    let (mut out, mut faults) = (Vec::new(), Vec::new());
+    e.scan("vault.yml", &samples[1].1, &mut out, &mut faults);
+    assert_eq!(out, e.scan_blob("vault.yml", &samples[1].1).matches);
+}

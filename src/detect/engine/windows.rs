@@ -2,7 +2,7 @@
 //! regex runs in its merged windows only, its filters (length, entropy, validator, allow lists,
 //! stop words, placeholders, context before the match) judging every candidate.
 
-use super::{Engine, RawMatch, RuleFault};
+use super::{Engine, Prefiltered, RawMatch, RuleFault};
 use crate::detect::filter;
 use crate::detect::rule::Rule;
 use crate::detect::validate;
@@ -40,7 +40,7 @@ impl Engine {
     }
 
     /// Turn keyword hits into per-rule windows (merged as they come), note the detector rules
-    /// whose keyword hit, and say whether a crypto keyword hit.
+    /// whose keyword hit, and say what else hit (crypto keywords, ciphertext markers).
     pub(super) fn keyword_windows(
         &self,
         data: &[u8],
@@ -49,15 +49,13 @@ impl Engine {
         open: &mut [Option<(usize, usize)>],
         windows: &mut Vec<(usize, usize, usize)>,
         detector_hits: &mut Vec<usize>,
-    ) -> bool {
-        let mut crypto_hit = false;
+    ) -> Prefiltered {
+        let mut seen = Prefiltered::default();
         for hit in self.ac.find_overlapping_iter(data) {
-            let pattern = hit.pattern().as_usize();
-            if pattern >= self.crypto_keywords_from {
-                crypto_hit = true;
-                continue;
-            }
-            for &r in &self.keyword_rules[pattern] {
+            let slot = &self.slots[hit.pattern().as_usize()];
+            seen.crypto |= slot.crypto;
+            seen.sealed = seen.sealed.with(slot.sealed);
+            for &r in &slot.rules {
                 if excluded[r] || (self.path_restricted[r] && !path_ok[r]) {
                     continue;
                 }
@@ -92,7 +90,7 @@ impl Engine {
                 windows.push((r, start, end));
             }
         }
-        crypto_hit
+        seen
     }
 
     /// Run each rule over its windows, sorted and merged where they touch.
