@@ -412,6 +412,8 @@ impl<'e> Scanner<'e> {
                 Origin::Git(_) | Origin::Staged { .. } => None,
             },
             git: None,
+            unlocks: meta.unlocks.to_vec(),
+            open_keystore: meta.open_keystore,
         }
     }
 

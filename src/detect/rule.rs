@@ -78,6 +78,10 @@ pub struct RuleSpec {
     /// (a rule for PEM-text private keys). Implied by `precedence = "generic"` and by `detector`.
     #[serde(default)]
     pub yields_to_crypto: bool,
+    /// Ciphertext kinds the rule's secret decrypts (a vault password file: `ansible-vault`): it
+    /// is then a decryption key to the key-beside-data policy. Empty: not one.
+    #[serde(default)]
+    pub unlocks: Vec<crate::model::ciphertext::CiphertextKind>,
     #[serde(default)]
     pub min_entropy: Option<f64>,
     /// Minimum secret length in bytes (after the regex).

@@ -153,6 +153,12 @@ pub struct Entry {
     /// OpenPGP key id and fingerprint (uppercase hex), to match encrypted messages' recipients.
     #[serde(skip)]
     pub pgp_ids: Vec<String>,
+    /// Ciphertext kinds its findings' rules say it decrypts (see [`Finding::unlocks`]).
+    #[serde(skip)]
+    pub unlocks: Vec<crate::model::ciphertext::CiphertextKind>,
+    /// A finding's rule says it is a keystore that opens without a real password.
+    #[serde(skip)]
+    pub open_keystore: bool,
 }
 
 /// The inventory of one scan: entries sorted by id.
@@ -263,55 +269,13 @@ impl Inventory {
 
 fn entry(id: String, fs: &[&Finding], envs: &Environments) -> Entry {
     let first = fs[0];
-    let kind = kind_of(first);
     let crypto = fs.iter().find_map(|f| f.crypto.as_ref());
-    let mut occurrences: Vec<Occurrence> = fs
-        .iter()
-        .map(|f| {
-            let commit = f.git.as_ref().and_then(|g| g.commit.as_ref());
-            Occurrence {
-                path: f.location.path.clone(),
-                line: f.location.start.line,
-                rule_id: f.rule_id.clone(),
-                commit: commit.map(|c| c.id.clone()),
-                commit_date: commit.map(|c| c.commit_date.clone()),
-                at_head: f.git.as_ref().is_none_or(|g| g.present_at_head),
-                environment: envs.of(&f.location.path).map(str::to_string),
-                context: f.context,
-                gating: f.gating,
-                repo: None,
-            }
-        })
-        .collect();
-    occurrences.sort();
-    occurrences.dedup();
-    // First and last seen: git commit dates where known, else notBefore, else mtime.
-    let commit_times: Vec<i64> = fs
-        .iter()
-        .filter_map(|f| f.git.as_ref()?.commit.as_ref().map(|c| c.commit_time))
-        .collect();
+    let occurrences = occurrences(fs, envs);
     let cert = crypto.and_then(|c| c.certificate.clone());
-    let mtimes: Vec<i64> = fs.iter().filter_map(|f| f.mtime).collect();
-    let (first_seen, last_seen) =
-        if let (Some(lo), Some(hi)) = (commit_times.iter().min(), commit_times.iter().max()) {
-            (
-                Some(seen(*lo, AgeSource::Git)),
-                Some(seen(*hi, AgeSource::Git)),
-            )
-        } else if let Some(c) = &cert {
-            let s = seen(c.not_before_unix, AgeSource::NotBefore);
-            (Some(s.clone()), Some(s))
-        } else if let (Some(lo), Some(hi)) = (mtimes.iter().min(), mtimes.iter().max()) {
-            (
-                Some(seen(*lo, AgeSource::Mtime)),
-                Some(seen(*hi, AgeSource::Mtime)),
-            )
-        } else {
-            (None, None)
-        };
+    let (first_seen, last_seen) = first_and_last_seen(fs, cert.as_ref());
     Entry {
         id,
-        kind,
+        kind: kind_of(first),
         category: first.category.clone(),
         severity: fs
             .iter()
@@ -349,5 +313,68 @@ fn entry(id: String, fs: &[&Finding], envs: &Environments) -> Entry {
                 ]
             })
             .collect(),
+        unlocks: fs
+            .iter()
+            .flat_map(|f| &f.unlocks)
+            .fold(Vec::new(), |mut all, k| {
+                if !all.contains(k) {
+                    all.push(k.clone());
+                }
+                all
+            }),
+        open_keystore: fs.iter().any(|f| f.open_keystore),
+    }
+}
+
+/// Each place the entry's findings are, sorted, once each.
+fn occurrences(fs: &[&Finding], envs: &Environments) -> Vec<Occurrence> {
+    let mut occurrences: Vec<Occurrence> = fs
+        .iter()
+        .map(|f| {
+            let commit = f.git.as_ref().and_then(|g| g.commit.as_ref());
+            Occurrence {
+                path: f.location.path.clone(),
+                line: f.location.start.line,
+                rule_id: f.rule_id.clone(),
+                commit: commit.map(|c| c.id.clone()),
+                commit_date: commit.map(|c| c.commit_date.clone()),
+                at_head: f.git.as_ref().is_none_or(|g| g.present_at_head),
+                environment: envs.of(&f.location.path).map(str::to_string),
+                context: f.context,
+                gating: f.gating,
+                repo: None,
+            }
+        })
+        .collect();
+    occurrences.sort();
+    occurrences.dedup();
+    occurrences
+}
+
+/// First and last seen: git commit dates where known, else notBefore, else mtime.
+fn first_and_last_seen(
+    fs: &[&Finding],
+    cert: Option<&crate::model::crypto::CertInfo>,
+) -> (Option<Seen>, Option<Seen>) {
+    let commit_times: Vec<i64> = fs
+        .iter()
+        .filter_map(|f| f.git.as_ref()?.commit.as_ref().map(|c| c.commit_time))
+        .collect();
+    let mtimes: Vec<i64> = fs.iter().filter_map(|f| f.mtime).collect();
+    if let (Some(lo), Some(hi)) = (commit_times.iter().min(), commit_times.iter().max()) {
+        (
+            Some(seen(*lo, AgeSource::Git)),
+            Some(seen(*hi, AgeSource::Git)),
+        )
+    } else if let Some(c) = cert {
+        let s = seen(c.not_before_unix, AgeSource::NotBefore);
+        (Some(s.clone()), Some(s))
+    } else if let (Some(lo), Some(hi)) = (mtimes.iter().min(), mtimes.iter().max()) {
+        (
+            Some(seen(*lo, AgeSource::Mtime)),
+            Some(seen(*hi, AgeSource::Mtime)),
+        )
+    } else {
+        (None, None)
     }
 }

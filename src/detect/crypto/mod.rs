@@ -149,6 +149,9 @@ pub struct NativeRule {
     pub category: &'static str,
     pub severity: Severity,
     pub remediation: &'static str,
+    /// Its items are keystores that open without a real password (empty, none, or the tool's
+    /// default) and hold a private key: as good as a key in clear, to the policy.
+    pub open_keystore: bool,
 }
 
 const ROTATE: &str = "Treat the key as compromised: revoke or rotate it, remove it from the \
@@ -162,6 +165,7 @@ pub const RULES: &[NativeRule] = &[
         category: "private-key",
         severity: Severity::Critical,
         remediation: ROTATE,
+        open_keystore: false,
     },
     NativeRule {
         id: "crypto-private-key-weak-encryption",
@@ -170,6 +174,7 @@ pub const RULES: &[NativeRule] = &[
         category: "private-key",
         severity: Severity::High,
         remediation: "Rotate the key if the file was shared; otherwise re-encrypt it with a stretched KDF (ssh-keygen -p, openssl pkcs8 -v2 aes-256-cbc, PPK v3) and move it out of the repository.",
+        open_keystore: false,
     },
     NativeRule {
         id: "crypto-private-key-encrypted",
@@ -178,6 +183,7 @@ pub const RULES: &[NativeRule] = &[
         category: "private-key",
         severity: Severity::Medium,
         remediation: "Private keys do not belong in repositories even when encrypted: move it to a secret store and rotate it if the passphrase is weak or shared.",
+        open_keystore: false,
     },
     NativeRule {
         id: "crypto-private-key-token-bound",
@@ -186,6 +192,7 @@ pub const RULES: &[NativeRule] = &[
         category: "private-key",
         severity: Severity::Medium,
         remediation: "Remove the handle from the repository; revoke the key if the token is lost.",
+        open_keystore: false,
     },
     NativeRule {
         id: "crypto-symmetric-key",
@@ -194,6 +201,7 @@ pub const RULES: &[NativeRule] = &[
         category: "private-key",
         severity: Severity::High,
         remediation: ROTATE,
+        open_keystore: false,
     },
     NativeRule {
         id: "crypto-keystore-passwordless",
@@ -202,6 +210,7 @@ pub const RULES: &[NativeRule] = &[
         category: "keystore",
         severity: Severity::Critical,
         remediation: ROTATE,
+        open_keystore: true,
     },
     NativeRule {
         id: "crypto-keystore",
@@ -210,6 +219,7 @@ pub const RULES: &[NativeRule] = &[
         category: "keystore",
         severity: Severity::Medium,
         remediation: "Keep keystores out of repositories; rotate the keys if the store password is weak, default (changeit) or committed nearby.",
+        open_keystore: false,
     },
     NativeRule {
         id: "crypto-truststore",
@@ -218,6 +228,7 @@ pub const RULES: &[NativeRule] = &[
         category: "keystore",
         severity: Severity::Note,
         remediation: "No secret here; inventory only.",
+        open_keystore: false,
     },
     NativeRule {
         id: "crypto-public-key",
@@ -226,6 +237,7 @@ pub const RULES: &[NativeRule] = &[
         category: "public-key",
         severity: Severity::Note,
         remediation: "No secret here; inventory only. The SPKI fingerprint pairs it with its private key.",
+        open_keystore: false,
     },
     NativeRule {
         id: "crypto-certificate",
@@ -234,6 +246,7 @@ pub const RULES: &[NativeRule] = &[
         category: "certificate",
         severity: Severity::Note,
         remediation: "No secret here; inventory only (expiry, algorithms and key sizes are audited by policy).",
+        open_keystore: false,
     },
     NativeRule {
         id: "crypto-csr",
@@ -242,6 +255,7 @@ pub const RULES: &[NativeRule] = &[
         category: "certificate",
         severity: Severity::Note,
         remediation: "No secret here; its private key is usually nearby.",
+        open_keystore: false,
     },
     NativeRule {
         id: "crypto-dh-parameters",
@@ -250,6 +264,7 @@ pub const RULES: &[NativeRule] = &[
         category: "public-key",
         severity: Severity::Note,
         remediation: "No secret here; check the group size (2048 bits or more).",
+        open_keystore: false,
     },
     NativeRule {
         id: "crypto-unparseable",
@@ -258,6 +273,7 @@ pub const RULES: &[NativeRule] = &[
         category: "private-key",
         severity: Severity::Low,
         remediation: "Check whether a real key was truncated or redacted; remove it if it is one.",
+        open_keystore: false,
     },
 ];
 

@@ -49,6 +49,10 @@ pub struct MatchMeta<'a> {
     pub category: &'a str,
     pub severity: crate::model::Severity,
     pub proof: Option<crate::model::Proof>,
+    /// Ciphertext kinds the secret decrypts (the rule's `unlocks`).
+    pub unlocks: &'a [crate::model::ciphertext::CiphertextKind],
+    /// The item is a keystore that opens without a real password (the native rule says so).
+    pub open_keystore: bool,
 }
 
 /// `RawMatch::rule` of a match produced by the crypto parser rather than a rule.
@@ -178,6 +182,8 @@ impl Engine {
                     category: native.map_or("private-key", |r| r.category),
                     severity: c.severity,
                     proof: None,
+                    unlocks: &[],
+                    open_keystore: native.is_some_and(|r| r.open_keystore),
                 }
             }
             (_, r) => {
@@ -188,6 +194,8 @@ impl Engine {
                     category: &spec.category,
                     severity: spec.severity,
                     proof: spec.proof,
+                    unlocks: &spec.unlocks,
+                    open_keystore: false,
                 }
             }
         }
