@@ -51,6 +51,9 @@
 //! | `crypto-dh-parameters` | note | Diffie-Hellman parameters |
 //! | `crypto-unparseable` | low | key-shaped material that does not parse (placeholder, truncated, corrupt); note when its PEM label is not a private key's |
 //!
+//! Policy reads what a rule's items are from [`RULES`], not from the ids: `open_keystore` marks
+//! `crypto-keystore-passwordless`, whose keystores count as keys in clear.
+//!
 //! Why encrypted keys are not critical: their exposure still matters (offline guessing), but it is
 //! not a usable key until the passphrase falls; a fast KDF makes that likely, hence `high`.
 //!
