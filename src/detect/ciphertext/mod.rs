@@ -58,7 +58,7 @@
 //! **Layout.** One file per format family (`openpgp`, `age`, `openssl`, `vault`, `sops`, `jwe`,
 //! and `binary` for the randomness test), the text framing they share in `armour`; this file runs
 //! them in order. Base64, entropy and OpenPGP packet headers come from the detectors' shared
-//! readers ([`crate::detect::encoding`], `openpgp_frame`), so they decode as the key parser does.
+//! readers (`detect::encoding`, `detect::openpgp_frame`), so they decode as the key parser does.
 
 mod age;
 mod armour;

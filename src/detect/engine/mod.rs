@@ -3,11 +3,11 @@
 //! keyword scan alone, whatever the number of rules; a regex is compiled only the first time one
 //! of its keywords is seen.
 //!
-//! One file per job: [`compile`] builds the automaton and the per-rule tables from the rules,
-//! [`windows`] turns keyword hits into windows and runs the rules' regexes and filters in them,
-//! [`native`] adds the crypto parser's items and the structural detectors' values, and
-//! [`dedupe`] keeps one match per secret. This file holds the types they share and the per-blob
-//! loop that calls them in order.
+//! One file per job: `compile` builds the automaton and the per-rule tables from the rules,
+//! `windows` turns keyword hits into windows and runs the rules' regexes and filters in them,
+//! `native` adds the crypto parser's items and the structural detectors' values, `sealed`
+//! the ciphertext whose markers the keyword pass saw, and `dedupe` keeps one match per secret.
+//! This file holds the types they share and the per-blob loop that calls them in order.
 
 mod compile;
 mod dedupe;
@@ -73,6 +73,7 @@ pub struct RuleFault {
     pub message: String,
 }
 
+/// Compiled rules, ready to scan blobs: built once per run and shared by the scanning threads.
 pub struct Engine {
     rules: Vec<Rule>,
     ac: AhoCorasick,
