@@ -4,7 +4,8 @@
 use super::{Ciphertext, CiphertextKind, MAX_HITS, found};
 use memchr::memmem;
 
-/// How every encrypted value starts; a sops file has at least one.
+/// How every encrypted value starts; a sops file has at least one, so this is the format's
+/// marker, and the metadata keys (`sops:`, `"sops"`, `sops_`, `[sops]`) are looked for only after.
 pub(super) const ENC: &[u8] = b"ENC[AES256_GCM,data:";
 
 fn at_line_start(data: &[u8], at: usize) -> bool {
