@@ -1,11 +1,13 @@
 //! Stage 3: from blobs to findings. Implements the [`BlobSink`] that sources feed: runs the
 //! detectors on each blob, turns raw matches into [`Finding`]s (positions, redacted preview,
-//! fingerprint, inline `keyaudit:allow`), and gathers problems and counters. The outcome is sorted
-//! so that reports are identical whatever the thread count.
+//! fingerprint, inline `keyaudit:allow`), places the ciphertext the engine reports at the blob's
+//! paths, and gathers problems and counters. The outcome is sorted so that reports are identical
+//! whatever the thread count.
 
 use crate::allowlist::Allowlist;
 use crate::context::Contexts;
-use crate::detect::{Engine, RawMatch};
+use crate::detect::{Engine, RawMatch, RuleFault};
+use crate::model::ciphertext::CiphertextFound;
 use crate::model::{self, Context, Finding, Location};
 use crate::source::git::GitOrigin;
 use crate::source::roots::RepoPaths;
@@ -202,7 +204,20 @@ impl<'e> Scanner<'e> {
     /// a `findings_capped` problem. The cap comes before anything costly per finding (the
     /// fingerprint's key derivation, the snippet), so a blob of millions of hits stays linear.
     pub fn detect(&self, blob: Blob<'_>) -> Vec<Finding> {
-        let mut raw = self.raw_matches(blob);
+        let (mut raw, mut faults) = (Vec::new(), Vec::new());
+        self.engine
+            .scan(blob.path, blob.data, &mut raw, &mut faults);
+        self.findings(blob, raw, faults)
+    }
+
+    /// The findings of the engine's matches in `blob`; its rule faults become problems.
+    fn findings(
+        &self,
+        blob: Blob<'_>,
+        mut raw: Vec<RawMatch>,
+        faults: Vec<RuleFault>,
+    ) -> Vec<Finding> {
+        self.report_faults(faults);
         if raw.is_empty() {
             return Vec::new();
         }
@@ -245,12 +260,8 @@ impl<'e> Scanner<'e> {
         out
     }
 
-    /// The engine's matches in `blob`; rule faults become problems (once each).
-    fn raw_matches(&self, blob: Blob<'_>) -> Vec<RawMatch> {
-        let mut raw = Vec::new();
-        let mut faults = Vec::new();
-        self.engine
-            .scan(blob.path, blob.data, &mut raw, &mut faults);
+    /// Rule faults become problems (once each).
+    fn report_faults(&self, faults: Vec<RuleFault>) {
         if !faults.is_empty() {
             let mut problems = lock(&self.problems);
             for f in faults {
@@ -264,7 +275,29 @@ impl<'e> Scanner<'e> {
                 }
             }
         }
-        raw
+    }
+
+    /// Record the blob's ciphertext at each of its paths (a history blob may live at several),
+    /// except the excluded ones.
+    fn place_ciphertexts(&self, blob: Blob<'_>, found: &[CiphertextFound]) {
+        if found.is_empty() {
+            return;
+        }
+        let places: Vec<(&str, bool)> = match blob.origin {
+            Origin::Git(g) => g
+                .introduced
+                .iter()
+                .map(|i| (i.path.as_str(), i.at_head))
+                .collect(),
+            Origin::File { .. } | Origin::Staged { .. } => vec![(blob.path, true)],
+        };
+        let allow = &self.settings.allow;
+        let mut list = lock(&self.ciphertexts);
+        for c in found {
+            for &(path, at_head) in places.iter().filter(|(p, _)| !allow.excluded(p)) {
+                list.push(c.at(path, at_head));
+            }
+        }
     }
 
     /// Which of the sorted matches become findings: not allowed inline, on an added line when
@@ -368,6 +401,8 @@ impl<'e> Scanner<'e> {
                 Origin::Git(_) | Origin::Staged { .. } => None,
             },
             git: None,
+            unlocks: meta.unlocks.to_vec(),
+            open_keystore: meta.open_keystore,
         }
     }
 
@@ -425,34 +460,10 @@ impl BlobSink for Scanner<'_> {
         if !matches!(blob.origin, Origin::Git(_)) && allow.excluded(blob.path) {
             return;
         }
-        let sealed = crate::detect::ciphertext::detect(blob.path, blob.data);
-        if !sealed.is_empty() {
-            let places: Vec<(String, bool)> = match blob.origin {
-                Origin::Git(g) => g
-                    .introduced
-                    .iter()
-                    .map(|i| (i.path.clone(), i.at_head))
-                    .collect(),
-                Origin::File { .. } | Origin::Staged { .. } => {
-                    vec![(blob.path.to_string(), true)]
-                }
-            };
-            let mut list = lock(&self.ciphertexts);
-            for c in sealed {
-                let recipient_spki = crate::detect::ciphertext::recipient_spki(&c.recipients);
-                for (path, at_head) in places.iter().filter(|(p, _)| !allow.excluded(p)) {
-                    list.push(CiphertextAt {
-                        path: path.clone(),
-                        kind: c.kind.clone(),
-                        recipients: c.recipients.clone(),
-                        recipient_spki: recipient_spki.clone(),
-                        at_head: *at_head,
-                    });
-                }
-            }
-        }
-        let mut found = self.detect(blob);
-        // (Staged blobs: `detect` keeps only findings on added lines.)
+        let scanned = self.engine.scan_blob(blob.path, blob.data);
+        self.place_ciphertexts(blob, &scanned.ciphertexts);
+        let mut found = self.findings(blob, scanned.matches, scanned.faults);
+        // (Staged blobs: `findings` keeps only findings on added lines.)
         if let Origin::Git(g) = blob.origin {
             found = with_git_provenance(found, g);
         }

@@ -55,7 +55,6 @@ pub(crate) fn decode_url_lenient(s: &str) -> Option<Vec<u8>> {
 
 /// Standard text, ignoring everything from the first `=` and a trailing partial group: the
 /// decodable prefix of a run that may be cut short or followed by other text.
-#[allow(dead_code)] // Until ciphertext.rs (owned elsewhere) switches to it.
 pub(crate) fn decode_std_prefix(text: &[u8]) -> Option<Vec<u8>> {
     let end = memchr::memchr(b'=', text).unwrap_or(text.len());
     let text = text.get(..end)?;

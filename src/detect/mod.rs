@@ -20,5 +20,5 @@ pub mod validate;
 pub mod value_shape;
 pub(crate) mod words;
 
-pub use engine::{CryptoHit, Engine, NATIVE, RawMatch, RuleFault};
+pub use engine::{BlobScan, CryptoHit, Engine, NATIVE, RawMatch, RuleFault};
 pub use rule::{Rule, RuleError};

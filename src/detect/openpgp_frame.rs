@@ -55,8 +55,7 @@ pub(crate) fn read_header(data: &[u8]) -> Option<(u8, usize, BodyLen)> {
 }
 
 /// [`read_header`] with partial and indeterminate lengths both as `None`: the shape the
-/// encrypted-message detector (`ciphertext::packet_header`) uses.
-#[allow(dead_code)] // Until ciphertext.rs (owned elsewhere) switches to it.
+/// encrypted-message detector (`ciphertext::openpgp`) uses.
 pub(crate) fn packet_header(data: &[u8]) -> Option<(u8, usize, Option<usize>)> {
     read_header(data).map(|(tag, hlen, body)| match body {
         BodyLen::Known(n) => (tag, hlen, Some(n)),

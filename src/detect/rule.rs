@@ -70,6 +70,18 @@ pub struct RuleSpec {
     /// its filters still judge each value.
     #[serde(default)]
     pub detector: Option<String>,
+    /// How the rule's matches stand against other rules' matches on an overlapping secret
+    /// (see [`Precedence`]).
+    #[serde(default)]
+    pub precedence: Precedence,
+    /// Where the crypto parser understood the same bytes, its item replaces this rule's match
+    /// (a rule for PEM-text private keys). Implied by `precedence = "generic"` and by `detector`.
+    #[serde(default)]
+    pub yields_to_crypto: bool,
+    /// Ciphertext kinds the rule's secret decrypts (a vault password file: `ansible-vault`): it
+    /// is then a decryption key to the key-beside-data policy. Empty: not one.
+    #[serde(default)]
+    pub unlocks: Vec<crate::model::ciphertext::CiphertextKind>,
     #[serde(default)]
     pub min_entropy: Option<f64>,
     /// Minimum secret length in bytes (after the regex).
@@ -125,6 +137,22 @@ pub struct RuleSpec {
     /// Path used when running the examples (for path-restricted rules).
     #[serde(default)]
     pub example_path: Option<String>,
+}
+
+/// A rule's standing when another rule reports an overlapping secret: one secret is one finding,
+/// and this says whose. Data rather than a reading of `category`, which is a label only.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Precedence {
+    /// Matches by shape or key name only (`password = …`): yields to any other rule, and to the
+    /// crypto parser, on an overlapping secret.
+    Generic,
+    /// Knows the format it matches.
+    #[default]
+    Specific,
+    /// Names the service that issued the secret: on exactly the same secret, beats a specific
+    /// rule that does not (an AWS key pair beats "a value in a credentials file").
+    Vendor,
 }
 
 /// A loaded rule: its data plus the lazily compiled regexes.

@@ -154,6 +154,12 @@ pub struct Entry {
     /// OpenPGP key id and fingerprint (uppercase hex), to match encrypted messages' recipients.
     #[serde(skip)]
     pub pgp_ids: Vec<String>,
+    /// Ciphertext kinds its findings' rules say it decrypts (see [`Finding::unlocks`]).
+    #[serde(skip)]
+    pub unlocks: Vec<crate::model::ciphertext::CiphertextKind>,
+    /// A finding's rule says it is a keystore that opens without a real password.
+    #[serde(skip)]
+    pub open_keystore: bool,
 }
 
 /// The inventory of one scan: entries sorted by id.
@@ -264,14 +270,13 @@ impl Inventory {
 
 fn entry(id: String, fs: &[&Finding], envs: &Environments) -> Entry {
     let first = fs[0];
-    let kind = kind_of(first);
     let crypto = fs.iter().find_map(|f| f.crypto.as_ref());
     let occurrences = occurrences(fs, envs);
     let cert = crypto.and_then(|c| c.certificate.clone());
     let (first_seen, last_seen) = first_and_last_seen(fs, cert.as_ref());
     Entry {
         id,
-        kind,
+        kind: kind_of(first),
         category: first.category.clone(),
         severity: fs
             .iter()
@@ -300,6 +305,8 @@ fn entry(id: String, fs: &[&Finding], envs: &Environments) -> Entry {
         certificate: cert,
         rsa_exponent: crypto.and_then(|c| c.rsa_exponent),
         pgp_ids: pgp_ids(fs),
+        unlocks: unlocks(fs),
+        open_keystore: fs.iter().any(|f| f.open_keystore),
     }
 }
 
@@ -350,6 +357,17 @@ fn first_and_last_seen(fs: &[&Finding], cert: Option<&CertInfo>) -> (Option<Seen
         })
         .or_else(|| range(&mtimes, AgeSource::Mtime))
         .unwrap_or((None, None))
+}
+
+/// The ciphertext kinds the entry's rules say its secret decrypts, each once, in first-seen order.
+fn unlocks(fs: &[&Finding]) -> Vec<crate::model::ciphertext::CiphertextKind> {
+    let mut all = Vec::new();
+    for k in fs.iter().flat_map(|f| &f.unlocks) {
+        if !all.contains(k) {
+            all.push(k.clone());
+        }
+    }
+    all
 }
 
 /// OpenPGP key ids and fingerprints (uppercase hex), to match messages' recipients.

@@ -30,6 +30,8 @@ fn finding(rule: &str, path: &str, line: u32, secret: &str) -> Finding {
         crypto: None,
         mtime: None,
         git: None,
+        unlocks: Vec::new(),
+        open_keystore: false,
     }
 }
 

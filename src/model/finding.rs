@@ -65,6 +65,13 @@ pub struct Finding {
     /// Where in git history this occurrence comes from (history scans only).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub git: Option<GitProvenance>,
+    /// Ciphertext kinds the secret decrypts, as its rule says (`unlocks`): for the policy, so
+    /// that it never names a detection rule. Not reported.
+    #[serde(skip)]
+    pub unlocks: Vec<super::ciphertext::CiphertextKind>,
+    /// Its rule says it is a keystore that opens without a real password. Not reported.
+    #[serde(skip)]
+    pub open_keystore: bool,
 }
 
 /// Git provenance of one finding: the blob, the commit that first put it at this path, and

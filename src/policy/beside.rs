@@ -6,9 +6,6 @@ use crate::model::Severity;
 use crate::model::ciphertext::{CiphertextAt, CiphertextKind as C};
 use std::collections::BTreeSet;
 
-/// Rule ids of credentials that are themselves decryption passphrases.
-const PASSPHRASE_RULES: &[&str] = &["ansible-vault-password-file", "rails-master-key"];
-
 fn scope_of(path: &str, scope: Scope) -> &str {
     match scope {
         Scope::Repository => "",
@@ -16,20 +13,21 @@ fn scope_of(path: &str, scope: Scope) -> &str {
     }
 }
 
-/// A key that decrypts something when found: in clear, or a passphrase credential.
+/// A key that decrypts something when found: in clear, or a credential its rule says decrypts
+/// ciphertext (`unlocks`: a vault password file, a Rails master key).
 fn usable(e: &Entry) -> bool {
     match e.kind {
         EntryKind::PrivateKey | EntryKind::SymmetricKey | EntryKind::Keystore => !e.encrypted,
-        EntryKind::Secret => e
-            .rule_ids
-            .iter()
-            .any(|r| PASSPHRASE_RULES.contains(&r.as_str())),
+        EntryKind::Secret => !e.unlocks.is_empty(),
         _ => false,
     }
 }
 
 /// Whether `e` can open `c`: by recipient when the format names one (age, OpenPGP, sops), else
-/// by kind (a vault password file beside a vault, any usable key beside anonymous ciphertext).
+/// by kind: a secret whose rule unlocks this kind, a key of the kind's own type (X25519 for age,
+/// OpenPGP for a message), and for ciphertext that says nothing of its key (`Salted__`, sops
+/// without recipients, JWE, encrypted binary) any usable key. A vault opens only with a
+/// secret that unlocks vaults.
 fn opens(e: &Entry, c: &CiphertextAt) -> bool {
     if !c.recipients.is_empty() {
         return e
@@ -38,8 +36,11 @@ fn opens(e: &Entry, c: &CiphertextAt) -> bool {
             .is_some_and(|s| c.recipient_spki.contains(s))
             || c.recipients.iter().any(|r| e.pgp_ids.contains(r));
     }
+    if e.unlocks.contains(&c.kind) {
+        return true;
+    }
     match c.kind {
-        C::AnsibleVault => e.rule_ids.contains("ansible-vault-password-file"),
+        C::AnsibleVault => false,
         C::Age => e.algorithm.as_deref() == Some("X25519"),
         C::OpenpgpMessage => !e.pgp_ids.is_empty(),
         _ => true,

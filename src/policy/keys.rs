@@ -3,9 +3,6 @@
 use super::{Ctx, Violation, WeakKey, describe, violation};
 use crate::inventory::{Entry, EntryKind};
 
-/// The detection rule of a keystore whose password is empty or the tool's default.
-const OPEN_KEYSTORE_RULE: &str = "crypto-keystore-passwordless";
-
 /// weak-key: once per key (SPKI), on the most telling entry (private key first).
 pub(super) fn weak_key(ctx: &Ctx<'_>, e: &Entry, out: &mut Vec<Violation>) {
     let cfg = &ctx.cfg.weak_key;
@@ -29,7 +26,7 @@ pub(super) fn weak_key(ctx: &Ctx<'_>, e: &Entry, out: &mut Vec<Violation>) {
 pub(super) fn unencrypted_private_key(ctx: &Ctx<'_>, e: &Entry, out: &mut Vec<Violation>) {
     let cfg = &ctx.cfg.unencrypted_private_key;
     let plain_key = e.kind == EntryKind::PrivateKey && !e.encrypted;
-    let open_store = e.kind == EntryKind::Keystore && e.rule_ids.contains(OPEN_KEYSTORE_RULE);
+    let open_store = e.kind == EntryKind::Keystore && e.open_keystore;
     if !(cfg.enabled && (plain_key || open_store)) {
         return;
     }

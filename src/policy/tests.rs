@@ -44,6 +44,8 @@ fn entry(id: &str, kind: EntryKind) -> Entry {
         certificate: None,
         rsa_exponent: None,
         pgp_ids: Vec::new(),
+        unlocks: Vec::new(),
+        open_keystore: false,
     }
 }
 
@@ -253,6 +255,7 @@ fn unencrypted_private_key_and_open_keystore() {
     let plain = entry("private-key:plain", EntryKind::PrivateKey);
     let mut store = entry("keystore:open", EntryKind::Keystore);
     store.rule_ids = ["crypto-keystore-passwordless".to_string()].into();
+    store.open_keystore = true;
     let v = run(vec![plain, store], Vec::new());
     assert_eq!(
         of(&v, "unencrypted-private-key"),
@@ -379,6 +382,7 @@ fn key_beside_data_by_recipient_hash() {
 fn key_beside_data_passphrase_secret_opens_a_vault_only() {
     let mut pass = entry("secret:vault-pass", EntryKind::Secret);
     pass.rule_ids = ["ansible-vault-password-file".to_string()].into();
+    pass.unlocks = vec![CiphertextKind::AnsibleVault];
     let token = entry("secret:token", EntryKind::Secret);
     let v = run(
         vec![pass, token],
@@ -388,4 +392,53 @@ fn key_beside_data_passphrase_secret_opens_a_vault_only() {
         of(&v, "key-beside-data"),
         one("secret:vault-pass", Severity::High)
     );
+}
+
+#[test]
+fn an_open_keystore_is_what_its_rule_data_says_not_its_rule_id() {
+    let mut named = entry("keystore:named", EntryKind::Keystore);
+    named.rule_ids = ["crypto-keystore-passwordless".to_string()].into();
+    let mut marked = entry("keystore:marked", EntryKind::Keystore);
+    marked.rule_ids = ["some-user-rule".to_string()].into();
+    marked.open_keystore = true;
+    let v = run(vec![named, marked], Vec::new());
+    assert_eq!(
+        of(&v, "unencrypted-private-key"),
+        one("keystore:marked", Severity::High)
+    );
+}
+
+#[test]
+fn key_beside_data_a_secret_opens_what_its_rule_unlocks() {
+    // Named like the vault password rule but without `unlocks`: not a key.
+    let mut named = entry("secret:named", EntryKind::Secret);
+    named.rule_ids = ["ansible-vault-password-file".to_string()].into();
+    let mut age_pass = entry("secret:age-pass", EntryKind::Secret);
+    age_pass.unlocks = vec![CiphertextKind::Age];
+    let v = run(
+        vec![named, age_pass.clone()],
+        vec![
+            sealed("app/vault.yml", CiphertextKind::AnsibleVault, true),
+            sealed("app/notes.age", CiphertextKind::Age, true),
+        ],
+    );
+    assert_eq!(
+        of(&v, "key-beside-data"),
+        one("secret:age-pass", Severity::High)
+    );
+    // A secret that unlocks something is a key to anonymous ciphertext too, never to a vault
+    // unless it says so.
+    let v = run(
+        vec![age_pass],
+        vec![
+            sealed("app/vault.yml", CiphertextKind::AnsibleVault, true),
+            sealed("app/blob.enc", CiphertextKind::EncryptedBinary, true),
+        ],
+    );
+    let paths: Vec<String> = v
+        .iter()
+        .filter(|v| v.rule == "key-beside-data")
+        .filter_map(|v| v.locations.last().map(|l| l.0.clone()))
+        .collect();
+    assert_eq!(paths, vec!["app/blob.enc".to_string()]);
 }

@@ -316,3 +316,59 @@ fn a_key_beside_the_data_it_decrypts_is_flagged_and_one_kept_elsewhere_is_not() 
             .is_some_and(|l| !l.is_empty())
     );
 }
+
+/// `unlocks` is rule data the policy follows: a user rule for a custom vault password file makes
+/// that file a key beside the vault; the same rule without the field does not.
+#[test]
+fn a_user_rule_that_unlocks_vaults_makes_its_secret_a_key_beside_one() {
+    let rule = |unlocks: &str| {
+        format!(
+            r#"
+[[rules]]
+id = "team-vault-pass"
+name = "Team vault password"
+description = "The team's vault password file."
+category = "credential-file"
+severity = "critical"
+{unlocks}
+paths = ["**/team.vaultkey"]
+pattern = '\A[ \t\r\n]*(?P<secret>[!-~]{{12,}})[ \t\r\n]*\z'
+examples = ["Tr0ub4dor-horse-staple-91\n"]
+example_path = "a/team.vaultkey"
+"#
+        )
+    };
+    let vault = "$ANSIBLE_VAULT;1.1;AES256\n\
+        62313365396662343061393464336163383764373764613633653634306231386433626436623361\n\
+        6435373965336134346630303730643766363538356165390a386362303839643065353839323735\n";
+    let beside = |report: &Value| {
+        violations(report)
+            .iter()
+            .any(|(r, p)| r == "key-beside-data" && p == "ansible/team.vaultkey")
+    };
+    for (unlocks, expected) in [("unlocks = [\"ansible-vault\"]", true), ("", false)] {
+        let repo = Repo::new();
+        put(&repo, "ansible/vault.yml", vault.as_bytes());
+        put(
+            &repo,
+            "ansible/team.vaultkey",
+            b"Tr0ub4dor-horse-staple-91\n",
+        );
+        repo.commit("2026-01-10T00:00:00Z", "vault and its password");
+        let rules = repo._tmp.path().join("team.toml");
+        std::fs::write(&rules, rule(unlocks)).unwrap();
+        let report = audit(&repo.dir, &["--rules", rules.to_str().unwrap()]);
+        let found = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule_id"] == "team-vault-pass");
+        assert!(found, "the rule finds the password file either way");
+        assert_eq!(
+            beside(&report),
+            expected,
+            "{unlocks:?}: {:#}",
+            report["violations"]
+        );
+    }
+}

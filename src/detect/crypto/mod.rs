@@ -51,6 +51,9 @@
 //! | `crypto-dh-parameters` | note | Diffie-Hellman parameters |
 //! | `crypto-unparseable` | low | key-shaped material that does not parse (placeholder, truncated, corrupt); note when its PEM label is not a private key's |
 //!
+//! Policy reads what a rule's items are from [`RULES`], not from the ids: `open_keystore` marks
+//! `crypto-keystore-passwordless`, whose keystores count as keys in clear.
+//!
 //! Why encrypted keys are not critical: their exposure still matters (offline guessing), but it is
 //! not a usable key until the passphrase falls; a fast KDF makes that likely, hence `high`.
 //!
@@ -149,6 +152,9 @@ pub struct NativeRule {
     pub category: &'static str,
     pub severity: Severity,
     pub remediation: &'static str,
+    /// Its items are keystores that open without a real password (empty, none, or the tool's
+    /// default) and hold a private key: as good as a key in clear, to the policy.
+    pub open_keystore: bool,
 }
 
 const ROTATE: &str = "Treat the key as compromised: revoke or rotate it, remove it from the \
@@ -162,6 +168,7 @@ pub const RULES: &[NativeRule] = &[
         category: "private-key",
         severity: Severity::Critical,
         remediation: ROTATE,
+        open_keystore: false,
     },
     NativeRule {
         id: "crypto-private-key-weak-encryption",
@@ -170,6 +177,7 @@ pub const RULES: &[NativeRule] = &[
         category: "private-key",
         severity: Severity::High,
         remediation: "Rotate the key if the file was shared; otherwise re-encrypt it with a stretched KDF (ssh-keygen -p, openssl pkcs8 -v2 aes-256-cbc, PPK v3) and move it out of the repository.",
+        open_keystore: false,
     },
     NativeRule {
         id: "crypto-private-key-encrypted",
@@ -178,6 +186,7 @@ pub const RULES: &[NativeRule] = &[
         category: "private-key",
         severity: Severity::Medium,
         remediation: "Private keys do not belong in repositories even when encrypted: move it to a secret store and rotate it if the passphrase is weak or shared.",
+        open_keystore: false,
     },
     NativeRule {
         id: "crypto-private-key-token-bound",
@@ -186,6 +195,7 @@ pub const RULES: &[NativeRule] = &[
         category: "private-key",
         severity: Severity::Medium,
         remediation: "Remove the handle from the repository; revoke the key if the token is lost.",
+        open_keystore: false,
     },
     NativeRule {
         id: "crypto-symmetric-key",
@@ -194,6 +204,7 @@ pub const RULES: &[NativeRule] = &[
         category: "private-key",
         severity: Severity::High,
         remediation: ROTATE,
+        open_keystore: false,
     },
     NativeRule {
         id: "crypto-keystore-passwordless",
@@ -202,6 +213,7 @@ pub const RULES: &[NativeRule] = &[
         category: "keystore",
         severity: Severity::Critical,
         remediation: ROTATE,
+        open_keystore: true,
     },
     NativeRule {
         id: "crypto-keystore",
@@ -210,6 +222,7 @@ pub const RULES: &[NativeRule] = &[
         category: "keystore",
         severity: Severity::Medium,
         remediation: "Keep keystores out of repositories; rotate the keys if the store password is weak, default (changeit) or committed nearby.",
+        open_keystore: false,
     },
     NativeRule {
         id: "crypto-truststore",
@@ -218,6 +231,7 @@ pub const RULES: &[NativeRule] = &[
         category: "keystore",
         severity: Severity::Note,
         remediation: "No secret here; inventory only.",
+        open_keystore: false,
     },
     NativeRule {
         id: "crypto-public-key",
@@ -226,6 +240,7 @@ pub const RULES: &[NativeRule] = &[
         category: "public-key",
         severity: Severity::Note,
         remediation: "No secret here; inventory only. The SPKI fingerprint pairs it with its private key.",
+        open_keystore: false,
     },
     NativeRule {
         id: "crypto-certificate",
@@ -234,6 +249,7 @@ pub const RULES: &[NativeRule] = &[
         category: "certificate",
         severity: Severity::Note,
         remediation: "No secret here; inventory only (expiry, algorithms and key sizes are audited by policy).",
+        open_keystore: false,
     },
     NativeRule {
         id: "crypto-csr",
@@ -242,6 +258,7 @@ pub const RULES: &[NativeRule] = &[
         category: "certificate",
         severity: Severity::Note,
         remediation: "No secret here; its private key is usually nearby.",
+        open_keystore: false,
     },
     NativeRule {
         id: "crypto-dh-parameters",
@@ -250,6 +267,7 @@ pub const RULES: &[NativeRule] = &[
         category: "public-key",
         severity: Severity::Note,
         remediation: "No secret here; check the group size (2048 bits or more).",
+        open_keystore: false,
     },
     NativeRule {
         id: "crypto-unparseable",
@@ -258,6 +276,7 @@ pub const RULES: &[NativeRule] = &[
         category: "private-key",
         severity: Severity::Low,
         remediation: "Check whether a real key was truncated or redacted; remove it if it is one.",
+        open_keystore: false,
     },
 ];
 
