@@ -4,171 +4,33 @@
 //! paths, and gathers problems and counters. The outcome is sorted so that reports are identical
 //! whatever the thread count.
 
-use crate::allowlist::Allowlist;
-use crate::context::Contexts;
 use crate::detect::{Engine, RawMatch, RuleFault};
 use crate::model::ciphertext::CiphertextFound;
 use crate::model::{self, Context, Finding, Location};
-use crate::source::git::GitOrigin;
-use crate::source::roots::RepoPaths;
 use crate::source::{Blob, BlobSink, Origin, Problem, ProblemKind, Step};
-use serde::Serialize;
-use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+mod describe;
+mod history;
 mod lines;
+mod outcome;
+mod progress;
+mod settings;
 mod snippet;
+
+pub use crate::model::ciphertext::CiphertextAt;
+use describe::describe_crypto;
+use history::{collapse_versions, with_git_provenance};
+pub use outcome::{ScanOutcome, Stats};
+pub use progress::{Progress, StepProgress};
+pub use settings::{DEFAULT_MAX_FINDINGS_PER_FILE, ScanSettings};
 
 use lines::{MarkedLines, Positions};
 use snippet::Masks;
 
 /// The marker that, in a comment on the same line, suppresses a finding.
 pub const INLINE_ALLOW: &[u8] = b"keyaudit:allow";
-
-#[derive(Debug, Clone)]
-pub struct ScanSettings {
-    /// Put secrets in clear into findings (`--show-secrets`).
-    pub show_secrets: bool,
-    /// The project's allowlist and excluded paths (`.keyaudit.toml`).
-    pub allow: Allowlist,
-    /// How paths map to contexts (code, test, docs, example, vendor).
-    pub contexts: Contexts,
-    /// Where reported paths sit in their repositories: contexts are judged from the top.
-    pub repo_paths: RepoPaths,
-    /// The contexts whose findings gate (`--fail-contexts`; default `code`).
-    pub fail_contexts: Vec<Context>,
-    /// Findings kept per blob, the first in it; the rest are counted (0: no cap).
-    pub max_findings_per_file: usize,
-}
-
-/// Default of `--max-findings-per-file`: far more than any real file holds, few enough that a
-/// generated file of millions of hits costs seconds, not hours of key derivation.
-pub const DEFAULT_MAX_FINDINGS_PER_FILE: usize = 1000;
-
-impl Default for ScanSettings {
-    fn default() -> Self {
-        ScanSettings::new(false, Allowlist::default())
-    }
-}
-
-impl ScanSettings {
-    /// Defaults for everything but what the caller sets: contexts as documented, `code` gates.
-    pub fn new(show_secrets: bool, allow: Allowlist) -> ScanSettings {
-        ScanSettings {
-            show_secrets,
-            allow,
-            contexts: Contexts::default(),
-            repo_paths: RepoPaths::default(),
-            fail_contexts: vec![Context::Code],
-            max_findings_per_file: DEFAULT_MAX_FINDINGS_PER_FILE,
-        }
-    }
-
-    /// Judge where a finding sits and whether it can fail the run.
-    fn place(&self, f: &mut Finding) {
-        f.context = self
-            .contexts
-            .of(&self.repo_paths.from_top(&f.location.path));
-        f.gating = f.proof.is_some() || self.fail_contexts.contains(&f.context);
-    }
-}
-
-/// Counters for the whole scan.
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
-pub struct Stats {
-    pub blobs_scanned: u64,
-    pub bytes_scanned: u64,
-    pub findings: u64,
-    /// Findings suppressed by an inline `keyaudit:allow`.
-    pub suppressed_inline: u64,
-    /// Findings suppressed by an `[[allow]]` entry of the configuration.
-    pub allowed_by_config: u64,
-    /// Findings accepted in the baseline (`--baseline`): not counted in `findings`.
-    pub baselined: u64,
-    /// Policy violations accepted in the baseline: not reported as violations.
-    pub baselined_violations: u64,
-}
-
-/// Everything a scan produced, in report order.
-#[derive(Debug, Clone, Default)]
-pub struct ScanOutcome {
-    pub findings: Vec<Finding>,
-    pub problems: Vec<Problem>,
-    pub stats: Stats,
-    /// Findings the baseline accepts: left out of `findings`, kept for SARIF `suppressions`.
-    pub baselined: Vec<Finding>,
-    /// Encrypted data seen during the scan, for the policy's key-beside-data rule.
-    pub ciphertexts: Vec<CiphertextAt>,
-}
-
-pub use crate::model::ciphertext::CiphertextAt;
-
-impl ScanOutcome {
-    /// True when some requested content was not scanned.
-    pub fn incomplete(&self) -> bool {
-        self.problems.iter().any(|p| p.kind.makes_incomplete())
-    }
-
-    pub fn problem_counts(&self) -> BTreeMap<ProblemKind, u64> {
-        let mut m = BTreeMap::new();
-        for p in &self.problems {
-            *m.entry(p.kind).or_insert(0) += 1;
-        }
-        m
-    }
-}
-
-/// Live counters, readable by a progress display while the scan runs.
-#[derive(Debug, Default)]
-pub struct Progress {
-    pub blobs: AtomicU64,
-    pub bytes: AtomicU64,
-    pub findings: AtomicU64,
-    /// What the run is doing now (`walking files`, `history of repo`), named by the driver.
-    phase: Mutex<String>,
-    /// The source's step within the phase and its total when known, named by the source.
-    step: Mutex<Option<(Step, Option<u64>)>>,
-    step_done: AtomicU64,
-}
-
-/// A source's step as the display shows it: what, how far, out of how many.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct StepProgress {
-    pub step: Step,
-    pub done: u64,
-    pub total: Option<u64>,
-}
-
-impl Progress {
-    /// Name the phase the display shows from now on; the previous phase's step ends with it.
-    pub fn set_phase(&self, phase: impl Into<String>) {
-        if let Ok(mut p) = self.phase.lock() {
-            *p = phase.into();
-        }
-        self.start_step(None);
-    }
-
-    fn start_step(&self, step: Option<(Step, Option<u64>)>) {
-        if let Ok(mut s) = self.step.lock() {
-            *s = step;
-            self.step_done.store(0, Ordering::Relaxed);
-        }
-    }
-
-    pub fn step(&self) -> Option<StepProgress> {
-        let (step, total) = (*self.step.lock().ok()?)?;
-        Some(StepProgress {
-            step,
-            done: self.step_done.load(Ordering::Relaxed),
-            total,
-        })
-    }
-
-    pub fn phase(&self) -> String {
-        self.phase.lock().map(|p| p.clone()).unwrap_or_default()
-    }
-}
 
 /// The sink that runs detection. Build one per scan, feed it from a source, then `finish`.
 pub struct Scanner<'e> {
@@ -509,120 +371,6 @@ impl BlobSink for Scanner<'_> {
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     // A panic elsewhere must not cost us the findings gathered so far.
     m.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-/// A safe, readable one-line description of key material, used as its preview: what it is and
-/// which key it is (SPKI fingerprint prefix), never any of its secret bytes.
-fn describe_crypto(info: &crate::detect::crypto::CryptoInfo) -> String {
-    use crate::detect::crypto::Kind;
-    let alg = match (&info.algorithm, &info.curve, info.bits) {
-        (Some(a), Some(c), _) => format!("{a} {c}"),
-        (Some(a), None, Some(b)) => format!("{a}-{b}"),
-        (Some(a), None, None) => a.clone(),
-        (None, _, _) => String::new(),
-    };
-    let kind = info.kind.as_str().replace('_', " ");
-    let mut out = if alg.is_empty() {
-        kind
-    } else {
-        format!("{alg} {kind}")
-    };
-    out.push_str(&format!(" ({}", info.format));
-    if info.kind == Kind::PrivateKey || info.kind == Kind::Keystore {
-        out.push_str(if info.encrypted {
-            ", encrypted"
-        } else {
-            ", in clear"
-        });
-    }
-    out.push(')');
-    if let Some(c) = &info.certificate {
-        out.push_str(&format!(
-            " subject {:?}, expires {}",
-            c.subject, c.not_after
-        ));
-    }
-    if let Some(fp) = &info.spki_sha256 {
-        out.push_str(&format!(" spki {}…", &fp[..fp.len().min(16)]));
-    }
-    out
-}
-
-/// A history blob is detected once, at its first path; each path it was introduced at then gets
-/// its own copy of the findings, credited to the commit that put the blob there.
-fn with_git_provenance(found: Vec<Finding>, g: &GitOrigin) -> Vec<Finding> {
-    if found.is_empty() {
-        return found;
-    }
-    let mut out = Vec::with_capacity(found.len() * g.introduced.len());
-    for intro in &g.introduced {
-        for f in &found {
-            let mut f = f.clone();
-            f.location.path.clone_from(&intro.path);
-            f.git = Some(model::GitProvenance {
-                blob_id: g.blob_id.clone(),
-                commit: intro.commit.clone(),
-                at_head: intro.at_head,
-                present_at_head: g.present_at_head,
-                occurrences: g.occurrences.clone(),
-            });
-            out.push(f);
-        }
-    }
-    out
-}
-
-/// History holds a secret once per version of the file that carries it: each edit of the file
-/// makes a new blob. Report it once per path, at its earliest introduction, which is the date
-/// that matters (the key's age); `present_at_head` then says whether any version holding it is
-/// still in HEAD's tree. Deterministic: the earliest (commit time, blob id, line) wins.
-fn collapse_versions(findings: Vec<Finding>) -> Vec<Finding> {
-    use std::collections::HashMap;
-    type Rank = (i64, String, u32);
-    let rank = |f: &Finding| -> Rank {
-        let g = f.git.as_ref();
-        (
-            g.and_then(|g| g.commit.as_ref())
-                .map_or(i64::MIN, |c| c.commit_time),
-            g.map_or_else(String::new, |g| g.blob_id.clone()),
-            f.location.start.line,
-        )
-    };
-    let mut best: HashMap<(String, String, model::Fingerprint), (usize, Rank, bool)> =
-        HashMap::new();
-    for (i, f) in findings.iter().enumerate() {
-        let Some(g) = &f.git else { continue };
-        let key = (
-            f.location.path.clone(),
-            f.rule_id.clone(),
-            f.fingerprint.clone(),
-        );
-        let r = rank(f);
-        best.entry(key)
-            .and_modify(|(at, br, head)| {
-                *head |= g.present_at_head;
-                if r < *br {
-                    *at = i;
-                    *br = r.clone();
-                }
-            })
-            .or_insert((i, r, g.present_at_head));
-    }
-    let keep: HashMap<usize, bool> = best.into_values().map(|(i, _, h)| (i, h)).collect();
-    findings
-        .into_iter()
-        .enumerate()
-        .filter_map(|(i, mut f)| {
-            if f.git.is_none() {
-                return Some(f);
-            }
-            let head = *keep.get(&i)?;
-            if let Some(g) = f.git.as_mut() {
-                g.present_at_head = head;
-            }
-            Some(f)
-        })
-        .collect()
 }
 
 #[cfg(test)]

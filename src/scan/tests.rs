@@ -3,6 +3,7 @@
 //! per-file cap, and how history versions of one secret collapse to its earliest introduction.
 
 use super::*;
+use crate::allowlist::Allowlist;
 use crate::model::{GitCommit, GitIntroduction};
 use crate::source::git::GitOrigin;
 
