@@ -3,7 +3,7 @@
 /// A safe, readable one-line description of key material, used as its preview: what it is and
 /// which key it is (SPKI fingerprint prefix), never any of its secret bytes.
 pub(super) fn describe_crypto(info: &crate::model::crypto::CryptoInfo) -> String {
-    use crate::detect::crypto::Kind;
+    use crate::model::crypto::Kind;
     let alg = match (&info.algorithm, &info.curve, info.bits) {
         (Some(a), Some(c), _) => format!("{a} {c}"),
         (Some(a), None, Some(b)) => format!("{a}-{b}"),
