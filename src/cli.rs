@@ -1,4 +1,4 @@
-//! Command-line interface (clap derive). Parsing only: what each command does lives in `app.rs`.
+//! Command-line interface (clap derive). Parsing only: what each command does lives in `app`.
 
 use crate::model::Severity;
 use clap::{Args, Parser, Subcommand, ValueEnum};

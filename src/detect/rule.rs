@@ -108,7 +108,7 @@ pub struct RuleSpec {
     /// Case-insensitive substrings of the secret that mark it as a placeholder.
     #[serde(default)]
     pub stopwords: Vec<String>,
-    /// Apply the shared placeholder and non-secret filters (see `filter.rs`).
+    /// Apply the shared placeholder and non-secret filters (see `filter`).
     #[serde(default)]
     pub placeholder_filter: bool,
     /// Only files whose path matches one of these globs.
