@@ -10,6 +10,10 @@ pub struct RuleInfo {
     pub name: String,
     pub description: String,
     pub category: String,
+    /// The rule matches by shape or key name only (`precedence = "generic"`): reports rate its
+    /// precision lower.
+    #[serde(skip)]
+    pub generic: bool,
     pub severity: Severity,
     pub remediation: Option<String>,
     pub references: Vec<String>,

@@ -113,7 +113,7 @@ fn descriptor(r: &RuleInfo) -> sarif::ReportingDescriptor {
                 ("security-severity", json!(security_severity(r.severity))),
                 (
                     "precision",
-                    json!(if r.category == "generic" {
+                    json!(if r.generic {
                         "medium"
                     } else {
                         "high"
@@ -383,6 +383,7 @@ fn policy_rules(ctx: &ReportContext<'_>, catalogue: &mut Catalogue<'_>) {
             name: text.to_string(),
             description: format!("Key-management policy: {text}."),
             category: "policy".into(),
+            generic: false,
             severity: *severity,
             remediation: Some(
                 "Rotate or replace the key or secret, remove every copy named here, and keep the new one in a secret store.".into(),
