@@ -113,11 +113,7 @@ fn descriptor(r: &RuleInfo) -> sarif::ReportingDescriptor {
                 ("security-severity", json!(security_severity(r.severity))),
                 (
                     "precision",
-                    json!(if r.generic {
-                        "medium"
-                    } else {
-                        "high"
-                    }),
+                    json!(if r.generic { "medium" } else { "high" }),
                 ),
                 (
                     "problem.severity",
