@@ -224,31 +224,11 @@ impl Cipher {
     fn decrypt(&self, key: &[u8], iv: &[u8], ct: &[u8]) -> Option<Vec<u8>> {
         let mut buf = ct.to_vec();
         let out = match self {
-            Cipher::Aes128 => cbc::Decryptor::<aes::Aes128>::new_from_slices(key, iv)
-                .ok()?
-                .decrypt_padded::<Pkcs7>(&mut buf)
-                .ok()?
-                .to_vec(),
-            Cipher::Aes192 => cbc::Decryptor::<aes::Aes192>::new_from_slices(key, iv)
-                .ok()?
-                .decrypt_padded::<Pkcs7>(&mut buf)
-                .ok()?
-                .to_vec(),
-            Cipher::Aes256 => cbc::Decryptor::<aes::Aes256>::new_from_slices(key, iv)
-                .ok()?
-                .decrypt_padded::<Pkcs7>(&mut buf)
-                .ok()?
-                .to_vec(),
-            Cipher::Tdes => cbc::Decryptor::<des::TdesEde3>::new_from_slices(key, iv)
-                .ok()?
-                .decrypt_padded::<Pkcs7>(&mut buf)
-                .ok()?
-                .to_vec(),
-            Cipher::Des => cbc::Decryptor::<des::Des>::new_from_slices(key, iv)
-                .ok()?
-                .decrypt_padded::<Pkcs7>(&mut buf)
-                .ok()?
-                .to_vec(),
+            Cipher::Aes128 => cbc_decrypt::<aes::Aes128>(key, iv, &mut buf)?,
+            Cipher::Aes192 => cbc_decrypt::<aes::Aes192>(key, iv, &mut buf)?,
+            Cipher::Aes256 => cbc_decrypt::<aes::Aes256>(key, iv, &mut buf)?,
+            Cipher::Tdes => cbc_decrypt::<des::TdesEde3>(key, iv, &mut buf)?,
+            Cipher::Des => cbc_decrypt::<des::Des>(key, iv, &mut buf)?,
             Cipher::Rc2 { eff_bits, .. } => {
                 let inner = rc2::Rc2::new_with_eff_key_len(key, *eff_bits);
                 cbc::Decryptor::<rc2::Rc2>::inner_iv_slice_init(inner, iv)
@@ -480,6 +460,21 @@ pub(super) fn decrypt_labelled(
         }
         decrypt_with(&pbe, ct, pw).map(|d| (d, pw.label))
     })
+}
+
+/// CBC decryption with PKCS#7 padding under any of the block ciphers the schemes name.
+fn cbc_decrypt<C>(key: &[u8], iv: &[u8], buf: &mut [u8]) -> Option<Vec<u8>>
+where
+    cbc::Decryptor<C>: KeyIvInit + BlockModeDecrypt,
+    C: cbc::cipher::BlockCipherDecrypt,
+{
+    Some(
+        cbc::Decryptor::<C>::new_from_slices(key, iv)
+            .ok()?
+            .decrypt_padded::<Pkcs7>(buf)
+            .ok()?
+            .to_vec(),
+    )
 }
 
 #[cfg(test)]
