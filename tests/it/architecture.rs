@@ -54,7 +54,11 @@ fn referenced(text: &str) -> BTreeSet<String> {
     for (i, _) in text.match_indices("crate::") {
         let rest = &text[i + "crate::".len()..];
         if let Some(group) = rest.strip_prefix('{') {
-            out.extend(group_heads(group));
+            out.extend(
+                group_paths(group)
+                    .into_iter()
+                    .filter_map(|p| p.split("::").next().map(str::to_string)),
+            );
         } else {
             let name: String = rest
                 .chars()
@@ -64,33 +68,6 @@ fn referenced(text: &str) -> BTreeSet<String> {
         }
     }
     out
-}
-
-/// The first segment of each item of a `{…}` import group (nested groups skipped).
-fn group_heads(group: &str) -> Vec<String> {
-    let (mut depth, mut heads, mut at_item) = (0usize, Vec::new(), true);
-    let mut chars = group.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        match c {
-            '{' => depth += 1,
-            '}' if depth == 0 => break,
-            '}' => depth -= 1,
-            ',' if depth == 0 => at_item = true,
-            c if at_item && (c.is_ascii_alphanumeric() || c == '_') => {
-                let name: String = group[i..]
-                    .chars()
-                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                    .collect();
-                for _ in 1..name.len() {
-                    chars.next();
-                }
-                heads.push(name);
-                at_item = false;
-            }
-            _ => {}
-        }
-    }
-    heads
 }
 
 /// The full path of each item of a `{…}` import group, nested groups expanded:
