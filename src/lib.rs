@@ -37,5 +37,6 @@ pub mod policy;
 pub mod report;
 pub mod scan;
 pub mod source;
+pub mod store;
 pub mod time;
 pub mod toml_error;

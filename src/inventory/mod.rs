@@ -208,14 +208,18 @@ fn seen(unix: i64, source: AgeSource) -> Seen {
     }
 }
 
+/// The id of the entry `f` belongs to (`<kind>:<identity>`), as [`Inventory::build`] groups.
+pub fn entry_id(f: &Finding) -> String {
+    let kind = kind_of(f);
+    format!("{}:{}", kind.as_str(), identity(f, kind))
+}
+
 impl Inventory {
     /// Group `findings` into entries. `envs` names the environment of a path.
     pub fn build(findings: &[Finding], envs: &Environments) -> Inventory {
         let mut groups: BTreeMap<String, Vec<&Finding>> = BTreeMap::new();
         for f in findings {
-            let kind = kind_of(f);
-            let key = format!("{}:{}", kind.as_str(), identity(f, kind));
-            groups.entry(key).or_default().push(f);
+            groups.entry(entry_id(f)).or_default().push(f);
         }
         let mut entries: Vec<Entry> = groups
             .into_iter()

@@ -42,7 +42,7 @@ impl CiphertextFound {
 }
 
 /// Ciphertext at a path: what kind, and to whom it is encrypted when the format says so.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct CiphertextAt {
     pub path: String,
     pub kind: CiphertextKind,

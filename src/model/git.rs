@@ -49,7 +49,7 @@ impl GitCommit {
 }
 
 /// A submodule seen in history: gitlink entries are recorded, never followed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GitSubmodule {
     pub path: String,
     /// Distinct submodule commits this path pointed at in the scanned history.
@@ -57,7 +57,7 @@ pub struct GitSubmodule {
 }
 
 /// What a history scan did, for the report's summary.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct GitScanSummary {
     /// Refs (and HEAD, stash reflog entries, revisions given) that resolved to a start point.
     pub refs_walked: u64,

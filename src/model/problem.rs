@@ -1,10 +1,10 @@
 //! Problems: inputs that could not be (fully) scanned, and why. Sources and the scan stage
 //! raise them; reports list them and the exit status follows [`ProblemKind::makes_incomplete`].
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// What kind of trouble an input gave. Serialised as a stable snake_case name in reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ProblemKind {
     /// Could not be opened or read (permissions, vanished, I/O error). Makes the scan incomplete.
@@ -47,7 +47,7 @@ impl ProblemKind {
 }
 
 /// An input that could not be (fully) scanned, and why.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Problem {
     pub kind: ProblemKind,
     pub path: String,

@@ -17,7 +17,7 @@ const LAYERS: &[&[&str]] = &[
     &["scan"],
     &["inventory"],
     &["policy"],
-    &["baseline"],
+    &["baseline", "store"],
     &["report"],
     &["config", "hook", "manual", "cli", "app"],
 ];
