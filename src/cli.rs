@@ -33,6 +33,19 @@ pub enum Command {
         #[command(subcommand)]
         command: BaselineCommand,
     },
+    /// Audit repositories and directories (history, work tree, files) and record the audit in
+    /// a store (SQLite file or PostgreSQL), so that later audits show what changed.
+    #[command(after_help = AUDIT_EXAMPLES)]
+    Audit(crate::cli_audit::AuditCommand),
+    /// What changed between two stored audits: new, removed and rotated keys and secrets,
+    /// violations that appeared or were resolved, and what expires before the next audit.
+    Diff(crate::cli_audit::DiffCommand),
+    /// One key's or secret's life across the stored audits: first seen, where, rotated by,
+    /// last seen.
+    History(crate::cli_audit::HistoryCommand),
+    /// The report of a stored run (every shard of it): inventory, cross-repository reuse and
+    /// policy, in the formats of scan.
+    Report(crate::cli_audit::ReportCommand),
     /// Install keyaudit as the repository's git pre-commit hook.
     Hook {
         #[command(subcommand)]
@@ -76,6 +89,14 @@ const INVENTORY_EXAMPLES: &str = "\
 Examples:
   keyaudit inventory .                   # a directory
   keyaudit inventory --git . -f json     # a repository's whole history, as JSON";
+
+const AUDIT_EXAMPLES: &str = "\
+Examples:
+  keyaudit audit repos/*                 # every repository under repos/, into ./keyaudit.db
+  keyaudit audit --repos-from list.txt --store postgres://audit@db/keyaudit
+  keyaudit audit --repos-from list.txt --shard 0/4 --run 2026-w49 --store postgres://…
+  keyaudit diff                          # the last two audits of the same roots
+  keyaudit report --run 2026-w49 -o org.sarif";
 
 const COMPLETION_EXAMPLES: &str = "\
 Examples:

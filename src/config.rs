@@ -47,8 +47,40 @@ struct File {
     allow: Vec<AllowSection>,
     policy: PolicyConfig,
     environments: Option<Environments>,
+    audit: AuditSection,
     /// Context name → globs replacing that context's defaults.
     contexts: std::collections::BTreeMap<Context, Vec<Spanned<String>>>,
+}
+
+/// `[audit]`: the cadence of periodic audits, for what `diff` sees coming before the next one.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+struct AuditSection {
+    every: Option<Spanned<String>>,
+}
+
+/// The time between audits when `[audit] every` is not set: monthly.
+pub const DEFAULT_AUDIT_EVERY: i64 = 30 * 86_400;
+
+/// `30d`, `2w`, `12h`: a duration in seconds.
+pub fn parse_duration(s: &str) -> Result<i64, String> {
+    let s = s.trim();
+    let (n, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+    let n: i64 = n
+        .parse()
+        .map_err(|_| format!("{s:?}: expected a number and a unit, such as 30d, 2w or 12h"))?;
+    let unit_secs = match unit {
+        "h" => 3_600,
+        "d" => 86_400,
+        "w" => 7 * 86_400,
+        _ => return Err(format!("{s:?}: the unit is h, d or w (30d, 2w, 12h)")),
+    };
+    match n.checked_mul(unit_secs) {
+        Some(v) if v > 0 => Ok(v),
+        _ => Err(format!(
+            "{s:?}: must be more than zero and less than forever"
+        )),
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -140,6 +172,8 @@ pub struct Config {
     pub builtin_rules: bool,
     pub policy: PolicyConfig,
     environments: Option<Environments>,
+    /// `[audit] every`, in seconds.
+    pub audit_every: Option<i64>,
     /// Compiled `[[allow]]` entries and `[scan] exclude` (its `base` is set by the caller).
     pub allowlist: Allowlist,
     /// For errors found after the rules are loaded: the text and the disable entries' spans.
@@ -163,6 +197,7 @@ impl Default for Config {
             builtin_rules: true,
             policy: PolicyConfig::default(),
             environments: None,
+            audit_every: None,
             allowlist: Allowlist::default(),
             text: String::new(),
             disable: Vec::new(),
@@ -211,6 +246,13 @@ impl Config {
         };
         let entries = compile_allows(&file, text, &at)?;
         let contexts = compile_contexts(&file.contexts).map_err(|(s, m)| at(Some(s), m))?;
+        let audit_every = match &file.audit.every {
+            Some(e) => Some(
+                parse_duration(e.get_ref())
+                    .map_err(|m| at(Some(e.span()), format!("[audit] every: {m}")))?,
+            ),
+            None => None,
+        };
         Ok(Config {
             file: Some(path.to_path_buf()),
             exclude: file
@@ -229,6 +271,7 @@ impl Config {
             builtin_rules: file.rules.builtin,
             policy: file.policy,
             environments: file.environments,
+            audit_every,
             allowlist: Allowlist {
                 entries,
                 exclude,

@@ -31,6 +31,7 @@ pub mod context;
 pub mod detect;
 pub mod escape;
 pub mod inventory;
+pub mod lifecycle;
 pub mod log;
 pub mod model;
 pub mod policy;

@@ -3,13 +3,14 @@
 // the library's API is the stages and the model, nothing a command line decides.
 mod app;
 mod cli;
+mod cli_audit;
 mod hook;
 mod manual;
 
 // The stages, under the names the wiring uses (`crate::detect`, ...).
 use keyaudit::{
-    allowlist, baseline, config, detect, escape, inventory, log, model, policy, report, scan,
-    source, time,
+    allowlist, baseline, config, detect, escape, inventory, lifecycle, log, model, policy, report,
+    scan, source, store, time,
 };
 
 use clap::Parser;

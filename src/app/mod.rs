@@ -7,11 +7,14 @@ use crate::detect::{self, Rule};
 use anyhow::{Context, Result, bail};
 use std::path::Path;
 
+mod audit;
+mod changes;
 mod commands;
 mod output;
 mod pipeline;
 mod settings;
 mod sources;
+mod stored;
 
 use commands::{check_config, rules};
 use pipeline::scan;
@@ -55,6 +58,16 @@ pub fn run(command: Command) -> Result<u8> {
                 },
             )
         }
+        Command::Audit(c) => audit::audit(&c),
+        Command::Report(c) => stored::report_run(
+            &c.store.store,
+            c.run.as_deref(),
+            c.format,
+            c.output.clone(),
+            &c.judge,
+        ),
+        Command::Diff(c) => changes::diff(&c),
+        Command::History(c) => changes::history(&c),
         Command::Completions { shell } => crate::manual::completions(shell).map(|()| exit::CLEAN),
         Command::Man { dir } => crate::manual::man(dir.as_deref()).map(|()| exit::CLEAN),
         Command::Rules { command } => rules(command),

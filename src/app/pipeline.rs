@@ -16,14 +16,14 @@ use crate::scan::{ScanOutcome, ScanSettings, Scanner};
 use anyhow::Result;
 
 /// Everything a run needs, resolved once before any input is read.
-struct Resolved {
-    settings: Settings,
+pub(super) struct Resolved {
+    pub(super) settings: Settings,
     engine: detect::Engine,
     repo_paths: crate::model::roots::RepoPaths,
 }
 
 impl Resolved {
-    fn new(args: &ScanArgs) -> Result<Resolved> {
+    pub(super) fn new(args: &ScanArgs) -> Result<Resolved> {
         // History and staged paths are relative to the repository's top: found once, used for
         // the allowlist's paths and the reports' root.
         let work_tree = match args.paths.as_slice() {
@@ -41,7 +41,7 @@ impl Resolved {
         })
     }
 
-    fn scanner(&self, args: &ScanArgs) -> Scanner<'_> {
+    pub(super) fn scanner(&self, args: &ScanArgs) -> Scanner<'_> {
         let config = &self.settings.config;
         Scanner::new(
             &self.engine,

@@ -29,6 +29,8 @@ pub enum ProblemKind {
     /// More findings in one file than `--max-findings-per-file`: the first are reported, the
     /// rest counted. The file was scanned whole, so the scan is complete.
     FindingsCapped,
+    /// A shard of a stored audit run is not in the store: its roots were not audited.
+    MissingShard,
 }
 
 impl ProblemKind {
@@ -42,6 +44,7 @@ impl ProblemKind {
                 | ProblemKind::MissingObject
                 | ProblemKind::CorruptIndex
                 | ProblemKind::ChangedDuringScan
+                | ProblemKind::MissingShard
         )
     }
 }

@@ -6,6 +6,7 @@
 //! byte-identical for the same input whatever the thread count. Only the GitLab report carries
 //! timestamps, because its schema requires them (`SOURCE_DATE_EPOCH` pins them).
 
+pub mod changes;
 pub mod gitlab;
 pub mod json;
 mod output;

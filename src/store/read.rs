@@ -40,7 +40,7 @@ impl RunInfo {
 }
 
 impl Store {
-    /// Every run, oldest first (by when its last shard finished).
+    /// Every run, oldest first.
     pub fn runs(&mut self) -> Result<Vec<RunInfo>, StoreError> {
         let audits = self.sql.query(
             "SELECT run, shard_index, shard_count, started, finished, as_of, complete \
@@ -72,7 +72,8 @@ impl Store {
         for r in &mut out {
             r.complete &= r.missing_shards().is_empty();
         }
-        out.sort_by(|a, b| (a.finished, &a.name).cmp(&(b.finished, &b.name)));
+        // By the date each audit judges as of (its start, unless --now), then by when it ended.
+        out.sort_by(|a, b| (a.as_of, a.finished, &a.name).cmp(&(b.as_of, b.finished, &b.name)));
         Ok(out)
     }
 

@@ -17,9 +17,9 @@ const LAYERS: &[&[&str]] = &[
     &["scan"],
     &["inventory"],
     &["policy"],
-    &["baseline", "store"],
+    &["baseline", "store", "lifecycle"],
     &["report"],
-    &["config", "hook", "manual", "cli", "app"],
+    &["config", "hook", "manual", "cli", "cli_audit", "app"],
 ];
 
 /// (importer, imported) pairs that break the flow (none).

@@ -5,6 +5,7 @@ mod common;
 
 mod action;
 mod architecture;
+mod audit;
 mod baseline;
 mod ci_gate;
 mod cli;
