@@ -1,5 +1,5 @@
 //! `.keyaudit.toml`: a project's settings — extra rule directories, disabled rules, excluded
-//! paths, allowlists, the exit threshold, policy parameters and environment names.
+//! paths, allowlists, the exit threshold, policy parameters, environment names and services.
 //!
 //! Found by `--config FILE`, else by looking for `.keyaudit.toml` (or `keyaudit.toml`) in the
 //! scanned root and each directory above it up to the top of its git repository; outside a
@@ -15,6 +15,7 @@ use crate::allowlist::{AllowEntry, Allowlist};
 use crate::context::{ContextConfig, Contexts};
 use crate::detect::Rule;
 use crate::inventory::environment::Environments;
+use crate::inventory::service::Services;
 use crate::model::{Context, Severity};
 use crate::policy::PolicyConfig;
 use serde::Deserialize;
@@ -47,6 +48,7 @@ struct File {
     allow: Vec<AllowSection>,
     policy: PolicyConfig,
     environments: Option<Environments>,
+    services: ServicesSection,
     /// Context name → globs replacing that context's defaults.
     contexts: std::collections::BTreeMap<Context, Vec<Spanned<String>>>,
 }
@@ -78,6 +80,14 @@ impl Default for RulesSection {
             builtin: true,
         }
     }
+}
+
+/// `[services]`: folder patterns (`services/*/`) and named services (`[services.named]`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct ServicesSection {
+    folders: Vec<Spanned<String>>,
+    named: std::collections::BTreeMap<String, Vec<Spanned<String>>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -140,6 +150,8 @@ pub struct Config {
     pub builtin_rules: bool,
     pub policy: PolicyConfig,
     environments: Option<Environments>,
+    /// `[services]`, compiled (empty: no path has a service).
+    pub services: Services,
     /// Compiled `[[allow]]` entries and `[scan] exclude` (its `base` is set by the caller).
     pub allowlist: Allowlist,
     /// For errors found after the rules are loaded: the text and the disable entries' spans.
@@ -163,6 +175,7 @@ impl Default for Config {
             builtin_rules: true,
             policy: PolicyConfig::default(),
             environments: None,
+            services: Services::default(),
             allowlist: Allowlist::default(),
             text: String::new(),
             disable: Vec::new(),
@@ -211,6 +224,7 @@ impl Config {
         };
         let entries = compile_allows(&file, text, &at)?;
         let contexts = compile_contexts(&file.contexts).map_err(|(s, m)| at(Some(s), m))?;
+        let services = compile_services(&file.services).map_err(|(s, m)| at(s, m))?;
         Ok(Config {
             file: Some(path.to_path_buf()),
             exclude: file
@@ -229,6 +243,7 @@ impl Config {
             builtin_rules: file.rules.builtin,
             policy: file.policy,
             environments: file.environments,
+            services,
             allowlist: Allowlist {
                 entries,
                 exclude,
@@ -371,6 +386,24 @@ fn compile_contexts(
         .next()
         .map_or(0..0, Spanned::span);
     Contexts::new(&config).map_err(|m| (at, m))
+}
+
+/// `[services]`: each pattern checked where it is written.
+fn compile_services(written: &ServicesSection) -> Result<Services, SpanError> {
+    let mut services = Services::default();
+    for f in &written.folders {
+        services
+            .add_folder(f.get_ref())
+            .map_err(|m| (Some(f.span()), format!("[services] folders: {m}")))?;
+    }
+    for (name, patterns) in &written.named {
+        for p in patterns {
+            services
+                .add_named(name, p.get_ref())
+                .map_err(|m| (Some(p.span()), format!("[services.named] {m}")))?;
+        }
+    }
+    Ok(services)
 }
 
 fn compile_paths(
@@ -559,6 +592,31 @@ mod tests {
         let (line, msg) = err_line("[rules]\npaths = [\"no/such/dir\"]\n");
         assert_eq!(line, 2);
         assert!(msg.contains("does not exist"), "{msg}");
+    }
+
+    #[test]
+    fn services_parse_and_bad_patterns_name_their_line() {
+        let c = parse(
+            "[services]\nfolders = [\"services/*/\", \"apps/*/\"]\n\
+             [services.named]\nbilling = [\"charts/billing/\", \"deploy/billing-*/\"]\n",
+        )
+        .unwrap();
+        assert_eq!(c.services.of("apps/web/k.pem").as_deref(), Some("web"));
+        assert_eq!(
+            c.services.of("deploy/billing-eu/s.yaml").as_deref(),
+            Some("billing")
+        );
+        assert!(parse("").unwrap().services.is_empty());
+        let (line, msg) = err_line("[services]\nfolders = [\"apps/*/\",\n  \"services/\"]\n");
+        assert_eq!(line, 3, "{msg}");
+        assert!(
+            msg.contains("\"services/\"") && msg.contains("names no service"),
+            "{msg}"
+        );
+        let (line, msg) = err_line("[services.named]\n\nbilling = [\"deploy/[z-a/\"]\n");
+        assert_eq!(line, 3, "{msg}");
+        assert!(msg.contains("bad glob \"deploy/[z-a/\""), "{msg}");
+        assert_eq!(err_line("[services]\nfolder = [\"apps/*/\"]\n").0, 2);
     }
 
     #[test]
