@@ -595,10 +595,12 @@ mod tests {
     }
 
     #[test]
-    fn services_parse_and_bad_patterns_name_their_line() {
+    fn services_and_the_sharing_rules_parse_and_bad_patterns_name_their_line() {
         let c = parse(
             "[services]\nfolders = [\"services/*/\", \"apps/*/\"]\n\
-             [services.named]\nbilling = [\"charts/billing/\", \"deploy/billing-*/\"]\n",
+             [services.named]\nbilling = [\"charts/billing/\", \"deploy/billing-*/\"]\n\
+             [policy.repo-reuse]\nenabled = false\n\
+             [policy.service-reuse]\nseverity = \"low\"\n",
         )
         .unwrap();
         assert_eq!(c.services.of("apps/web/k.pem").as_deref(), Some("web"));
@@ -606,6 +608,9 @@ mod tests {
             c.services.of("deploy/billing-eu/s.yaml").as_deref(),
             Some("billing")
         );
+        assert!(!c.policy.repo_reuse.enabled);
+        assert!(c.policy.service_reuse.enabled);
+        assert_eq!(c.policy.service_reuse.severity, Some(Severity::Low));
         assert!(parse("").unwrap().services.is_empty());
         let (line, msg) = err_line("[services]\nfolders = [\"apps/*/\",\n  \"services/\"]\n");
         assert_eq!(line, 3, "{msg}");
@@ -617,6 +622,7 @@ mod tests {
         assert_eq!(line, 3, "{msg}");
         assert!(msg.contains("bad glob \"deploy/[z-a/\""), "{msg}");
         assert_eq!(err_line("[services]\nfolder = [\"apps/*/\"]\n").0, 2);
+        assert_eq!(err_line("[policy.service-reuse]\nscope = \"x\"\n").0, 2);
     }
 
     #[test]
