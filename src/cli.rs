@@ -1,6 +1,8 @@
 //! Command-line interface (clap derive). Parsing only: what each command does lives in `app`.
 
 use crate::model::Severity;
+
+pub mod audit;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -36,16 +38,16 @@ pub enum Command {
     /// Audit repositories and directories (history, work tree, files) and record the audit in
     /// a store (SQLite file or PostgreSQL), so that later audits show what changed.
     #[command(after_help = AUDIT_EXAMPLES)]
-    Audit(crate::cli_audit::AuditCommand),
+    Audit(crate::cli::audit::AuditCommand),
     /// What changed between two stored audits: new, removed and rotated keys and secrets,
     /// violations that appeared or were resolved, and what expires before the next audit.
-    Diff(crate::cli_audit::DiffCommand),
+    Diff(crate::cli::audit::DiffCommand),
     /// One key's or secret's life across the stored audits: first seen, where, rotated by,
     /// last seen.
-    History(crate::cli_audit::HistoryCommand),
+    History(crate::cli::audit::HistoryCommand),
     /// The report of a stored run (every shard of it): inventory, cross-repository reuse and
     /// policy, in the formats of scan.
-    Report(crate::cli_audit::ReportCommand),
+    Report(crate::cli::audit::ReportCommand),
     /// Install keyaudit as the repository's git pre-commit hook.
     Hook {
         #[command(subcommand)]

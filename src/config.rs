@@ -1,5 +1,5 @@
 //! `.keyaudit.toml`: a project's settings — extra rule directories, disabled rules, excluded
-//! paths, allowlists, the exit threshold, policy parameters and environment names.
+//! paths, allowlists, the exit threshold, policy parameters, environment names and services.
 //!
 //! Found by `--config FILE`, else by looking for `.keyaudit.toml` (or `keyaudit.toml`) in the
 //! scanned root and each directory above it up to the top of its git repository; outside a
@@ -15,6 +15,7 @@ use crate::allowlist::{AllowEntry, Allowlist};
 use crate::context::{ContextConfig, Contexts};
 use crate::detect::Rule;
 use crate::inventory::environment::Environments;
+use crate::inventory::service::Services;
 use crate::model::{Context, Severity};
 use crate::policy::PolicyConfig;
 use serde::Deserialize;
@@ -48,6 +49,7 @@ struct File {
     policy: PolicyConfig,
     environments: Option<Environments>,
     audit: AuditSection,
+    services: ServicesSection,
     /// Context name → globs replacing that context's defaults.
     contexts: std::collections::BTreeMap<Context, Vec<Spanned<String>>>,
 }
@@ -112,6 +114,14 @@ impl Default for RulesSection {
     }
 }
 
+/// `[services]`: folder patterns (`services/*/`) and named services (`[services.named]`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct ServicesSection {
+    folders: Vec<Spanned<String>>,
+    named: std::collections::BTreeMap<String, Vec<Spanned<String>>>,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct AllowSection {
@@ -174,6 +184,8 @@ pub struct Config {
     environments: Option<Environments>,
     /// `[audit] every`, in seconds.
     pub audit_every: Option<i64>,
+    /// `[services]`, compiled (empty: no path has a service).
+    pub services: Services,
     /// Compiled `[[allow]]` entries and `[scan] exclude` (its `base` is set by the caller).
     pub allowlist: Allowlist,
     /// For errors found after the rules are loaded: the text and the disable entries' spans.
@@ -198,6 +210,7 @@ impl Default for Config {
             policy: PolicyConfig::default(),
             environments: None,
             audit_every: None,
+            services: Services::default(),
             allowlist: Allowlist::default(),
             text: String::new(),
             disable: Vec::new(),
@@ -253,6 +266,7 @@ impl Config {
             ),
             None => None,
         };
+        let services = compile_services(&file.services).map_err(|(s, m)| at(s, m))?;
         Ok(Config {
             file: Some(path.to_path_buf()),
             exclude: file
@@ -272,6 +286,7 @@ impl Config {
             policy: file.policy,
             environments: file.environments,
             audit_every,
+            services,
             allowlist: Allowlist {
                 entries,
                 exclude,
@@ -414,6 +429,24 @@ fn compile_contexts(
         .next()
         .map_or(0..0, Spanned::span);
     Contexts::new(&config).map_err(|m| (at, m))
+}
+
+/// `[services]`: each pattern checked where it is written.
+fn compile_services(written: &ServicesSection) -> Result<Services, SpanError> {
+    let mut services = Services::default();
+    for f in &written.folders {
+        services
+            .add_folder(f.get_ref())
+            .map_err(|m| (Some(f.span()), format!("[services] folders: {m}")))?;
+    }
+    for (name, patterns) in &written.named {
+        for p in patterns {
+            services
+                .add_named(name, p.get_ref())
+                .map_err(|m| (Some(p.span()), format!("[services.named] {m}")))?;
+        }
+    }
+    Ok(services)
 }
 
 fn compile_paths(
@@ -602,6 +635,37 @@ mod tests {
         let (line, msg) = err_line("[rules]\npaths = [\"no/such/dir\"]\n");
         assert_eq!(line, 2);
         assert!(msg.contains("does not exist"), "{msg}");
+    }
+
+    #[test]
+    fn services_and_the_sharing_rules_parse_and_bad_patterns_name_their_line() {
+        let c = parse(
+            "[services]\nfolders = [\"services/*/\", \"apps/*/\"]\n\
+             [services.named]\nbilling = [\"charts/billing/\", \"deploy/billing-*/\"]\n\
+             [policy.repo-reuse]\nenabled = false\n\
+             [policy.service-reuse]\nseverity = \"low\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.services.of("apps/web/k.pem").as_deref(), Some("web"));
+        assert_eq!(
+            c.services.of("deploy/billing-eu/s.yaml").as_deref(),
+            Some("billing")
+        );
+        assert!(!c.policy.repo_reuse.enabled);
+        assert!(c.policy.service_reuse.enabled);
+        assert_eq!(c.policy.service_reuse.severity, Some(Severity::Low));
+        assert!(parse("").unwrap().services.is_empty());
+        let (line, msg) = err_line("[services]\nfolders = [\"apps/*/\",\n  \"services/\"]\n");
+        assert_eq!(line, 3, "{msg}");
+        assert!(
+            msg.contains("\"services/\"") && msg.contains("names no service"),
+            "{msg}"
+        );
+        let (line, msg) = err_line("[services.named]\n\nbilling = [\"deploy/[z-a/\"]\n");
+        assert_eq!(line, 3, "{msg}");
+        assert!(msg.contains("bad glob \"deploy/[z-a/\""), "{msg}");
+        assert_eq!(err_line("[services]\nfolder = [\"apps/*/\"]\n").0, 2);
+        assert_eq!(err_line("[policy.service-reuse]\nscope = \"x\"\n").0, 2);
     }
 
     #[test]

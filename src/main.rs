@@ -3,7 +3,6 @@
 // the library's API is the stages and the model, nothing a command line decides.
 mod app;
 mod cli;
-mod cli_audit;
 mod hook;
 mod manual;
 

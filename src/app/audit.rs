@@ -6,7 +6,7 @@
 use super::pipeline::Resolved;
 use super::sources::walk_with_progress;
 use super::*;
-use crate::cli_audit::AuditCommand;
+use crate::cli::audit::AuditCommand;
 use crate::escape::escaped;
 use crate::model::{Problem, ProblemKind};
 use crate::store::{AuditMeta, RootKind, RootRecord, Shard, Store};
@@ -108,8 +108,8 @@ fn summary(
     );
 }
 
-fn judge_args_of(c: &AuditCommand) -> crate::cli_audit::JudgeArgs {
-    crate::cli_audit::JudgeArgs {
+fn judge_args_of(c: &AuditCommand) -> crate::cli::audit::JudgeArgs {
+    crate::cli::audit::JudgeArgs {
         config: c.scan.config.clone(),
         no_config: c.scan.no_config,
         fail_on: None,

@@ -3,7 +3,7 @@
 
 use super::stored::{Snapshot, find_run, judge, judge_config, merged};
 use super::*;
-use crate::cli_audit::{ChangeFormat, DiffCommand, HistoryCommand};
+use crate::cli::audit::{ChangeFormat, DiffCommand, HistoryCommand};
 use crate::lifecycle::{self, Side};
 use crate::store::{RunInfo, Store};
 use std::io::Write;

@@ -128,12 +128,14 @@ pub(super) fn check_config(file: Option<&Path>) -> Result<u8> {
     writeln!(
         out,
         "{}: ok — {} rules in effect ({own_count} from rule paths, {examples} examples \
-         passed; {} disable entries), {} allow entries, {} excluded path patterns, fail-on {}",
+         passed; {} disable entries), {} allow entries, {} excluded path patterns, {} service \
+         patterns, fail-on {}",
         escaped(&shown),
         rules.len(),
         config.disabled_count(),
         config.allowlist.entries.len(),
         config.exclude.len(),
+        config.services.pattern_count(),
         config.fail_on.unwrap_or(Severity::Low),
     )?;
     Ok(exit::CLEAN)

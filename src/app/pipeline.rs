@@ -8,8 +8,9 @@ use super::*;
 use crate::cli::ScanArgs;
 use crate::config::Config;
 use crate::detect::{self};
-use crate::inventory::Inventory;
+use crate::inventory::{Inventory, Places};
 use crate::log::{self as diag, Phase};
+use crate::model::roots::RepoPaths;
 use crate::policy;
 use crate::report::{self, ReportContext};
 use crate::scan::{ScanOutcome, ScanSettings, Scanner};
@@ -19,7 +20,7 @@ use anyhow::Result;
 pub(super) struct Resolved {
     pub(super) settings: Settings,
     engine: detect::Engine,
-    repo_paths: crate::model::roots::RepoPaths,
+    repo_paths: RepoPaths,
 }
 
 impl Resolved {
@@ -77,7 +78,7 @@ pub(super) fn scan(args: &ScanArgs, run: Run) -> Result<u8> {
     let outcome = scanner.finish();
     log_outcome(&outcome);
     let now = args.now.unwrap_or_else(unix_now);
-    let judged = judge(outcome, git_runs, &resolved.settings.config, now);
+    let judged = judge(outcome, git_runs, &resolved, now);
     if run.mode == Mode::Baseline {
         return write_baseline(args, &judged.outcome, &judged.violations);
     }
@@ -86,8 +87,14 @@ pub(super) fn scan(args: &ScanArgs, run: Run) -> Result<u8> {
 
 /// The inventory and the policy see every finding, accepted ones included: an accepted key
 /// whose certificate expires later must still produce a (new) violation.
-fn judge(outcome: ScanOutcome, git_runs: Vec<report::GitRun>, config: &Config, now: i64) -> Judged {
-    let inventory = build_inventory(&outcome, config, &git_runs);
+fn judge(
+    outcome: ScanOutcome,
+    git_runs: Vec<report::GitRun>,
+    resolved: &Resolved,
+    now: i64,
+) -> Judged {
+    let config = &resolved.settings.config;
+    let inventory = build_inventory(&outcome, config, &resolved.repo_paths, &git_runs);
     let violations = {
         let _t = Phase::start("policy");
         policy::evaluate(&inventory, &config.policy, now)
@@ -161,10 +168,16 @@ fn report_and_exit(
 pub(super) fn build_inventory(
     outcome: &ScanOutcome,
     config: &Config,
+    repo_paths: &RepoPaths,
     git: &[report::GitRun],
 ) -> Inventory {
     let _t = Phase::start("inventory");
-    let mut inventory = Inventory::build(&outcome.findings, &config.environments());
+    let places = Places {
+        envs: config.environments(),
+        services: config.services.clone(),
+        repo_paths: repo_paths.clone(),
+    };
+    let mut inventory = Inventory::build(&outcome.findings, &places);
     inventory.ciphertexts = outcome.ciphertexts.clone();
     if git.len() > 1 {
         let repos: Vec<String> = git.iter().map(|g| g.repo.clone()).collect();

@@ -5,8 +5,8 @@
 
 use super::output::{emit_report, exit_code};
 use super::*;
+use crate::cli::audit::JudgeArgs;
 use crate::cli::{Format, RuleArgs};
-use crate::cli_audit::JudgeArgs;
 use crate::inventory::Inventory;
 use crate::model::{Problem, ProblemKind};
 use crate::policy;
@@ -123,7 +123,12 @@ fn add_stats(sum: &mut crate::scan::Stats, s: &crate::scan::Stats) {
 
 /// Inventory and policy of a merged run, as of the run's date.
 pub(crate) fn judge(merged: Merged, config: &Config) -> Snapshot {
-    let mut inventory = Inventory::build(&merged.outcome.findings, &config.environments());
+    let places = crate::inventory::Places {
+        envs: config.environments(),
+        services: config.services.clone(),
+        repo_paths: crate::model::roots::RepoPaths::for_stored_roots(&merged.roots),
+    };
+    let mut inventory = Inventory::build(&merged.outcome.findings, &places);
     inventory.ciphertexts = merged.outcome.ciphertexts.clone();
     if merged.roots.len() > 1 {
         inventory.tag_repositories(&merged.roots);

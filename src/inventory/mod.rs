@@ -10,13 +10,20 @@
 //! Age: the first time the item was seen, from the best evidence at hand, in this order: the
 //! earliest commit that introduced it (history scans), a certificate's `notBefore`, the file's
 //! modification time. Each entry says which source it used.
+//!
+//! Place: each occurrence's environment ([`environment`]) and, with `[services]` configured, the
+//! service of its repository ([`service`]), so the policy can tell a key shared between
+//! environments or services from one kept in one place.
 
 pub mod environment;
+pub mod service;
 
 use crate::model::crypto::CertInfo;
+use crate::model::roots::RepoPaths;
 use crate::model::{Context, Finding, Severity};
 use environment::Environments;
 use serde::Serialize;
+use service::Services;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What an inventory entry is.
@@ -98,6 +105,9 @@ pub struct Occurrence {
     /// The environment this path belongs to, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub environment: Option<String>,
+    /// The service of its repository this path belongs to (`[services]`), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
     /// Code, test, docs, example or vendor.
     pub context: Context,
     /// The finding here can fail the run (see [`crate::model::Finding::gating`]).
@@ -139,6 +149,9 @@ pub struct Entry {
     /// Some occurrence is in the current checkout.
     pub present_at_head: bool,
     pub environments: BTreeSet<String>,
+    /// The services of its occurrences (only with `[services]` configured).
+    #[serde(skip_serializing_if = "BTreeSet::is_empty")]
+    pub services: BTreeSet<String>,
     /// The contexts of its occurrences.
     pub contexts: BTreeSet<Context>,
     /// Some occurrence can fail the run: the entry's policy violations gate. A test key that
@@ -200,6 +213,15 @@ fn identity(f: &Finding, kind: EntryKind) -> String {
     id.unwrap_or_else(|| f.fingerprint.to_string())
 }
 
+/// What names the place of a path: its environment (from the path as reported) and its service
+/// (from the path at its repository's top, which `repo_paths` maps reported paths to).
+#[derive(Debug, Clone, Default)]
+pub struct Places {
+    pub envs: Environments,
+    pub services: Services,
+    pub repo_paths: RepoPaths,
+}
+
 fn seen(unix: i64, source: AgeSource) -> Seen {
     Seen {
         unix,
@@ -215,15 +237,15 @@ pub fn entry_id(f: &Finding) -> String {
 }
 
 impl Inventory {
-    /// Group `findings` into entries. `envs` names the environment of a path.
-    pub fn build(findings: &[Finding], envs: &Environments) -> Inventory {
+    /// Group `findings` into entries. `places` names the environment and service of a path.
+    pub fn build(findings: &[Finding], places: &Places) -> Inventory {
         let mut groups: BTreeMap<String, Vec<&Finding>> = BTreeMap::new();
         for f in findings {
             groups.entry(entry_id(f)).or_default().push(f);
         }
         let mut entries: Vec<Entry> = groups
             .into_iter()
-            .map(|(id, fs)| entry(id, &fs, envs))
+            .map(|(id, fs)| entry(id, &fs, places))
             .collect();
         // Pairing: every entry that shares an SPKI hash with another of a different id.
         let mut by_spki: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -272,10 +294,10 @@ impl Inventory {
     }
 }
 
-fn entry(id: String, fs: &[&Finding], envs: &Environments) -> Entry {
+fn entry(id: String, fs: &[&Finding], places: &Places) -> Entry {
     let first = fs[0];
     let crypto = fs.iter().find_map(|f| f.crypto.as_ref());
-    let occurrences = occurrences(fs, envs);
+    let occurrences = occurrences(fs, places);
     let cert = crypto.and_then(|c| c.certificate.clone());
     let (first_seen, last_seen) = first_and_last_seen(fs, cert.as_ref());
     Entry {
@@ -300,6 +322,10 @@ fn entry(id: String, fs: &[&Finding], envs: &Environments) -> Entry {
             .iter()
             .filter_map(|o| o.environment.clone())
             .collect(),
+        services: occurrences
+            .iter()
+            .filter_map(|o| o.service.clone())
+            .collect(),
         contexts: occurrences.iter().map(|o| o.context).collect(),
         gating: occurrences.iter().any(|o| o.gating),
         occurrences,
@@ -315,7 +341,7 @@ fn entry(id: String, fs: &[&Finding], envs: &Environments) -> Entry {
 }
 
 /// Every place the findings were seen, sorted, each once.
-fn occurrences(fs: &[&Finding], envs: &Environments) -> Vec<Occurrence> {
+fn occurrences(fs: &[&Finding], places: &Places) -> Vec<Occurrence> {
     let mut occurrences: Vec<Occurrence> = fs
         .iter()
         .map(|f| {
@@ -327,7 +353,8 @@ fn occurrences(fs: &[&Finding], envs: &Environments) -> Vec<Occurrence> {
                 commit: commit.map(|c| c.id.clone()),
                 commit_date: commit.map(|c| c.commit_date.clone()),
                 at_head: f.git.as_ref().is_none_or(|g| g.present_at_head),
-                environment: envs.of(&f.location.path).map(str::to_string),
+                environment: places.envs.of(&f.location.path).map(str::to_string),
+                service: service_of(&f.location.path, places),
                 context: f.context,
                 gating: f.gating,
                 repo: None,
@@ -337,6 +364,13 @@ fn occurrences(fs: &[&Finding], envs: &Environments) -> Vec<Occurrence> {
     occurrences.sort();
     occurrences.dedup();
     occurrences
+}
+
+fn service_of(path: &str, places: &Places) -> Option<String> {
+    if places.services.is_empty() {
+        return None;
+    }
+    places.services.of(&places.repo_paths.from_top(path))
 }
 
 /// First and last seen from the best evidence at hand: commit dates where any finding has one,

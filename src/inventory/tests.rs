@@ -84,7 +84,7 @@ fn in_commit(mut f: Finding, id: char, time: i64, at_head: bool) -> Finding {
 }
 
 fn build(findings: &[Finding]) -> Inventory {
-    Inventory::build(findings, &Environments::default())
+    Inventory::build(findings, &Places::default())
 }
 
 #[test]
@@ -248,5 +248,134 @@ fn the_longest_repository_name_claims_an_occurrence() {
             ("a/x.env", Some("a")),
             ("c/x.env", None)
         ]
+    );
+}
+
+fn services(folders: &[&str], named: &[(&str, &str)]) -> Services {
+    let mut s = Services::default();
+    for f in folders {
+        s.add_folder(f).expect("folder pattern");
+    }
+    for (name, glob) in named {
+        s.add_named(name, glob).expect("named glob");
+    }
+    s
+}
+
+#[test]
+fn folder_patterns_name_a_service_by_whole_components_from_the_top() {
+    let s = services(&["services/*/", "apps/*/", "prod/*/"], &[]);
+    for (path, service) in [
+        ("services/billing/src/k.pem", Some("billing")),
+        ("apps/web/.env", Some("web")),
+        ("prod/api/k.pem", Some("api")),
+        ("product/api/k.pem", None),
+        ("servicesX/billing/k.pem", None),
+        ("src/services/billing/k.pem", None),
+        ("services/k.pem", None),
+        ("services/billing", None),
+        ("k.pem", None),
+    ] {
+        assert_eq!(s.of(path).as_deref(), service, "{path}");
+    }
+    assert_eq!(Services::default().of("services/billing/k.pem"), None);
+}
+
+#[test]
+fn nested_folder_patterns_the_most_specific_wins_and_stars_join() {
+    let s = services(
+        &["services/*/", "services/*/workers/*/", "teams/*/svc/*/"],
+        &[],
+    );
+    for (path, service) in [
+        ("services/billing/k.pem", Some("billing")),
+        ("services/billing/workers/mail/k.pem", Some("billing/mail")),
+        ("services/billing/workers/k.pem", Some("billing")),
+        ("teams/pay/svc/ledger/config/k.pem", Some("pay/ledger")),
+        ("teams/pay/k.pem", None),
+    ] {
+        assert_eq!(s.of(path).as_deref(), service, "{path}");
+    }
+}
+
+#[test]
+fn named_services_glob_leading_folders_and_win_over_folder_patterns() {
+    let s = services(
+        &["services/*/"],
+        &[
+            ("billing", "charts/billing/"),
+            ("billing", "deploy/billing-*/"),
+            ("web", "services/frontend/"),
+            ("ops", "infra/**/ops.env"),
+        ],
+    );
+    for (path, service) in [
+        ("charts/billing/values.yaml", Some("billing")),
+        ("deploy/billing-prod/secret.yaml", Some("billing")),
+        ("deploy/billing-prod/x/y/secret.yaml", Some("billing")),
+        ("deploy/billing/secret.yaml", None),
+        ("deploy/a/billing-prod/secret.yaml", None),
+        ("deploy/billing-prod", None),
+        ("services/frontend/k.pem", Some("web")),
+        ("services/billing-api/k.pem", Some("billing-api")),
+        ("infra/eu/west/ops.env", Some("ops")),
+    ] {
+        assert_eq!(s.of(path).as_deref(), service, "{path}");
+    }
+}
+
+#[test]
+fn service_patterns_that_name_nothing_are_errors_naming_the_pattern() {
+    let mut s = Services::default();
+    for bad in ["services/", "", "/", "svc-*/", "services/**/", "a//*/"] {
+        let err = s.add_folder(bad).expect_err(bad);
+        assert!(err.contains(&format!("{bad:?}")), "{bad:?}: {err}");
+    }
+    let err = s
+        .add_named("billing", "deploy/[z-a/")
+        .expect_err("bad glob");
+    assert!(err.contains("\"deploy/[z-a/\""), "{err}");
+    assert!(s.add_named("", "charts/").is_err());
+    assert!(s.is_empty(), "nothing was added");
+}
+
+#[test]
+fn a_multi_repository_run_judges_services_below_each_repository() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (one, two) = (tmp.path().join("one"), tmp.path().join("two"));
+    for d in [&one, &two] {
+        std::fs::create_dir(d).expect("mkdir");
+    }
+    let places = Places {
+        services: services(&["services/*/"], &[]),
+        repo_paths: RepoPaths::for_repositories(&[("one/".into(), one), ("two/".into(), two)]),
+        ..Places::default()
+    };
+    let findings = [
+        finding("token", "one/services/a/app.env", 1, "aa"),
+        finding("token", "two/services/b/app.env", 1, "aa"),
+        finding("token", "two/services/b/other.env", 1, "aa"),
+        finding("token", "two/lib/x.env", 1, "aa"),
+    ];
+    let mut inv = Inventory::build(&findings, &places);
+    inv.tag_repositories(&["one".into(), "two".into()]);
+    let e = &inv.entries[0];
+    let placed: Vec<(&str, Option<&str>, Option<&str>)> = e
+        .occurrences
+        .iter()
+        .map(|o| (o.path.as_str(), o.repo.as_deref(), o.service.as_deref()))
+        .collect();
+    assert_eq!(
+        placed,
+        [
+            ("one/services/a/app.env", Some("one"), Some("a")),
+            ("two/lib/x.env", Some("two"), None),
+            ("two/services/b/app.env", Some("two"), Some("b")),
+            ("two/services/b/other.env", Some("two"), Some("b")),
+        ]
+    );
+    assert_eq!(
+        e.services.iter().map(String::as_str).collect::<Vec<_>>(),
+        ["a", "b"]
     );
 }

@@ -78,6 +78,27 @@ impl RepoPaths {
         paths
     }
 
+    /// Stored roots (`keyaudit report` of an audit): paths start with each root's name and a
+    /// `/` (none when there is one root), and the roots are not on this machine, so each
+    /// stands for its own top by name.
+    pub fn for_stored_roots(names: &[String]) -> RepoPaths {
+        let mut paths = RepoPaths::default();
+        for name in names {
+            let top = paths.top_index(PathBuf::from(name));
+            let prefix = match names.len() {
+                1 => String::new(),
+                _ => format!("{name}/"),
+            };
+            let anchor = Anchor {
+                inner: String::new(),
+                top,
+            };
+            paths.dirs.push((prefix, anchor));
+        }
+        paths.dirs.sort_by_key(|d| std::cmp::Reverse(d.0.len()));
+        paths
+    }
+
     /// The repository (index into [`RepoPaths::tops`]) and the path from its top of `path` as
     /// the scan reported it; `None` when no root claims it.
     pub fn resolve<'a>(&self, path: &'a str) -> Option<(usize, Cow<'a, str>)> {

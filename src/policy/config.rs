@@ -13,6 +13,9 @@ fn yes() -> bool {
 pub struct PolicyConfig {
     pub rotation_overdue: RotationOverdue,
     pub env_reuse: Toggle,
+    pub repo_reuse: Toggle,
+    /// Judges only where `[services]` names services.
+    pub service_reuse: Toggle,
     pub cert_expired: Toggle,
     pub cert_expiring: CertExpiring,
     pub cert_validity_too_long: CertValidity,

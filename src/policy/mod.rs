@@ -13,6 +13,7 @@ mod certs;
 mod config;
 mod keys;
 mod lifetime;
+mod shared;
 #[cfg(test)]
 mod tests;
 
@@ -46,6 +47,16 @@ pub const RULES: &[(&str, Severity, &str)] = &[
         "env-reuse",
         Severity::High,
         "The same private key or secret is used in several environments",
+    ),
+    (
+        "repo-reuse",
+        Severity::High,
+        "The same private key or secret is used in several repositories",
+    ),
+    (
+        "service-reuse",
+        Severity::High,
+        "The same private key or secret is used by several services of one repository",
     ),
     (
         "cert-expired",
@@ -110,6 +121,8 @@ type EntryRule = fn(&Ctx<'_>, &Entry, &mut Vec<Violation>);
 const ENTRY_RULES: &[(&str, EntryRule)] = &[
     ("rotation-overdue", lifetime::rotation_overdue),
     ("env-reuse", lifetime::env_reuse),
+    ("repo-reuse", shared::repo_reuse),
+    ("service-reuse", shared::service_reuse),
     ("cert-expired", certs::cert_expired),
     ("cert-expiring", certs::cert_expiring),
     ("cert-validity-too-long", certs::cert_validity_too_long),

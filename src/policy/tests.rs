@@ -30,6 +30,7 @@ fn entry(id: &str, kind: EntryKind) -> Entry {
             commit_date: None,
             at_head: true,
             environment: None,
+            service: None,
             context: Context::Code,
             gating: true,
             repo: None,
@@ -38,6 +39,7 @@ fn entry(id: &str, kind: EntryKind) -> Entry {
         last_seen: None,
         present_at_head: true,
         environments: Default::default(),
+        services: Default::default(),
         contexts: Default::default(),
         gating: true,
         paired: Vec::new(),
@@ -141,6 +143,143 @@ fn env_reuse_needs_two_environments() {
     public.environments = two.environments.clone();
     let v = run(vec![two, single, public], Vec::new());
     assert_eq!(of(&v, "env-reuse"), one("secret:two", Severity::High));
+}
+
+/// `e` found at each `(path, repo, service)`; `services` follows as the inventory sums it up.
+fn placed(mut e: Entry, places: &[(&str, Option<&str>, Option<&str>)]) -> Entry {
+    let template = e.occurrences[0].clone();
+    e.occurrences = places
+        .iter()
+        .map(|(path, repo, service)| Occurrence {
+            path: path.to_string(),
+            repo: repo.map(str::to_string),
+            service: service.map(str::to_string),
+            ..template.clone()
+        })
+        .collect();
+    e.services = e
+        .occurrences
+        .iter()
+        .filter_map(|o| o.service.clone())
+        .collect();
+    e
+}
+
+#[test]
+fn repo_reuse_needs_two_repositories_and_names_them() {
+    let mut key = entry("private-key:k", EntryKind::PrivateKey);
+    (key.algorithm, key.bits) = (Some("RSA".into()), Some(2048));
+    let shared = placed(
+        key,
+        &[
+            ("billing/k.pem", Some("billing"), None),
+            ("api/deploy/k.pem", Some("api"), None),
+            ("api/k.pem", Some("api"), None),
+        ],
+    );
+    let one_repo = placed(
+        entry("secret:one", EntryKind::Secret),
+        &[
+            ("api/a.env", Some("api"), None),
+            ("api/b.env", Some("api"), None),
+        ],
+    );
+    let untagged = placed(
+        entry("secret:single-run", EntryKind::Secret),
+        &[("a.env", None, None), ("b.env", None, None)],
+    );
+    let public = placed(
+        entry("public-key:p", EntryKind::PublicKey),
+        &[
+            ("api/p.pub", Some("api"), None),
+            ("web/p.pub", Some("web"), None),
+        ],
+    );
+    let v = run(vec![shared, one_repo, untagged, public], Vec::new());
+    assert_eq!(of(&v, "repo-reuse"), one("private-key:k", Severity::High));
+    let found = v.iter().find(|v| v.rule == "repo-reuse");
+    assert_eq!(
+        found.map(|v| v.message.as_str()),
+        Some("RSA-2048 private key is used in 2 repositories: api, billing")
+    );
+    assert_eq!(
+        found.map(|v| v.locations.len()),
+        Some(3),
+        "every occurrence is evidence"
+    );
+}
+
+#[test]
+fn service_reuse_counts_services_within_one_repository() {
+    let two = placed(
+        entry("secret:two", EntryKind::Secret),
+        &[
+            ("services/a/.env", None, Some("a")),
+            ("services/b/.env", None, Some("b")),
+            ("README.md", None, None),
+        ],
+    );
+    let same = placed(
+        entry("secret:same", EntryKind::Secret),
+        &[
+            ("services/a/.env", None, Some("a")),
+            ("services/a/test.env", None, Some("a")),
+        ],
+    );
+    // Two services, but of two repositories: repo-reuse's business, not service-reuse's.
+    let apart = placed(
+        entry("secret:apart", EntryKind::Secret),
+        &[
+            ("x/services/a/.env", Some("x"), Some("a")),
+            ("y/services/b/.env", Some("y"), Some("b")),
+        ],
+    );
+    let public = placed(
+        entry("public-key:p", EntryKind::PublicKey),
+        &[
+            ("services/a/p.pub", None, Some("a")),
+            ("services/b/p.pub", None, Some("b")),
+        ],
+    );
+    let v = run(vec![two, same, apart, public], Vec::new());
+    assert_eq!(of(&v, "service-reuse"), one("secret:two", Severity::High));
+    let found = v.iter().find(|v| v.rule == "service-reuse");
+    assert_eq!(found.map(|v| v.locations.len()), Some(3));
+    assert!(
+        found.is_some_and(|v| v.message.ends_with("is used in 2 services: a, b")),
+        "{found:?}"
+    );
+    assert_eq!(of(&v, "repo-reuse"), one("secret:apart", Severity::High));
+}
+
+#[test]
+fn service_reuse_names_each_repository_that_shares_and_follows_its_config() {
+    let e = placed(
+        entry("secret:s", EntryKind::Secret),
+        &[
+            ("x/apps/a/.env", Some("x"), Some("a")),
+            ("x/apps/b/.env", Some("x"), Some("b")),
+            ("y/apps/c/.env", Some("y"), Some("c")),
+        ],
+    );
+    let inv = Inventory {
+        entries: vec![e],
+        ciphertexts: Vec::new(),
+    };
+    let mut cfg = PolicyConfig::default();
+    cfg.service_reuse.severity = Some(Severity::Medium);
+    let v = evaluate(&inv, &cfg, NOW);
+    assert_eq!(of(&v, "service-reuse"), one("secret:s", Severity::Medium));
+    let message = v
+        .iter()
+        .find(|v| v.rule == "service-reuse")
+        .map(|v| &v.message);
+    assert!(
+        message.is_some_and(|m| m.ends_with("is used in 2 services of x: a, b")),
+        "{message:?}"
+    );
+    (cfg.service_reuse.enabled, cfg.repo_reuse.enabled) = (false, false);
+    assert!(evaluate(&inv, &cfg, NOW).is_empty());
 }
 
 #[test]

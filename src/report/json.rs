@@ -11,7 +11,7 @@ use std::io::Write;
 
 /// Bumped on any change a consumer could notice: major for removals and renames, minor for
 /// additions.
-pub const SCHEMA_VERSION: &str = "1.5.0";
+pub const SCHEMA_VERSION: &str = "1.6.0";
 
 #[derive(Serialize)]
 struct Report<'a> {
@@ -84,7 +84,7 @@ pub fn write(
 
 /// The inventory document's own version (`schema/inventory.schema.json`), bumped like
 /// [`SCHEMA_VERSION`].
-pub const INVENTORY_SCHEMA_VERSION: &str = "1.0.0";
+pub const INVENTORY_SCHEMA_VERSION: &str = "1.1.0";
 
 /// `keyaudit inventory -f json`: the entries with what a consumer needs to trust them, as a
 /// scan report has: what was scanned, whether all of it was read, and as of which date the

@@ -279,6 +279,10 @@ pub fn write_inventory(
             let envs: Vec<&str> = e.environments.iter().map(String::as_str).collect();
             writeln!(out, "    environments: {}", escaped(&envs.join(", ")))?;
         }
+        if !e.services.is_empty() {
+            let services: Vec<&str> = e.services.iter().map(String::as_str).collect();
+            writeln!(out, "    services: {}", escaped(&services.join(", ")))?;
+        }
         for p in &e.paired {
             writeln!(out, "    paired with {}", escaped(p))?;
         }

@@ -6,7 +6,7 @@
 use super::record::{RootRecord, finding_json};
 use super::sql::Value;
 use super::{Store, StoreError, begin_write};
-use crate::inventory::{Inventory, environment::Environments};
+use crate::inventory::{Inventory, Places};
 use sha2::{Digest, Sha256};
 
 /// Shard `index` of `count` (from 0, as Kubernetes numbers an Indexed Job's completions).
@@ -195,7 +195,7 @@ impl AuditWriter<'_> {
 
     /// The root's inventory in brief, for people who query the store with SQL.
     fn add_entries(&mut self, root_id: &str, r: &RootRecord) -> Result<(), StoreError> {
-        let inv = Inventory::build(&r.findings, &Environments::default());
+        let inv = Inventory::build(&r.findings, &Places::default());
         let rows = inv
             .entries
             .iter()

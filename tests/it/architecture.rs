@@ -19,7 +19,7 @@ const LAYERS: &[&[&str]] = &[
     &["policy"],
     &["baseline", "store", "lifecycle"],
     &["report"],
-    &["config", "hook", "manual", "cli", "cli_audit", "app"],
+    &["config", "hook", "manual", "cli", "app"],
 ];
 
 /// (importer, imported) pairs that break the flow (none).

@@ -484,6 +484,16 @@ fn four_shards_as_processes_equal_one_audit_byte_for_byte() {
         })
         .collect();
     assert_eq!(shared.len(), 1, "the key shared by r1 and r5 is one entry");
+    let reuse: Vec<_> = j["violations"]
+        .as_array()
+        .expect("violations")
+        .iter()
+        .filter(|v| v["rule"] == "repo-reuse")
+        .collect();
+    assert_eq!(reuse.len(), 1, "{j:#}");
+    assert_eq!(reuse[0]["entry"], shared[0]["id"]);
+    let msg = reuse[0]["message"].as_str().expect("message");
+    assert!(msg.contains("r1, r5"), "{msg}");
     common::assert_schema_valid(&j);
 }
 

@@ -71,6 +71,26 @@ fn bad_keys_and_types_exit_2_naming_file_and_line() {
             2,
             "does not exist",
         ),
+        (
+            "[services]\nfolders = [\"apps/*/\", \"services/\"]\n",
+            2,
+            "folder pattern \"services/\" names no service",
+        ),
+        (
+            "[services.named]\nbilling = [\"deploy/[z-a/\"]\n",
+            2,
+            "bad glob \"deploy/[z-a/\"",
+        ),
+        (
+            "[services]\nfolder = [\"apps/*/\"]\n",
+            2,
+            "unknown field `folder`",
+        ),
+        (
+            "[policy.service-reuse]\nenabled = \"yes\"\n",
+            2,
+            "invalid type",
+        ),
     ];
     for (text, line, what) in cases {
         fs::write(dir.join(".keyaudit.toml"), text).unwrap();

@@ -372,3 +372,217 @@ example_path = "a/team.vaultkey"
         );
     }
 }
+
+/// An RSA-2048 key pair made by openssl now: (private key PEM, public key PEM).
+fn rsa_pair(dir: &Path) -> (Vec<u8>, Vec<u8>) {
+    let private = common::openssl(
+        dir,
+        &[
+            "genpkey",
+            "-algorithm",
+            "RSA",
+            "-pkeyopt",
+            "rsa_keygen_bits:2048",
+        ],
+    );
+    let file = dir.join("made.pem");
+    std::fs::write(&file, &private).unwrap();
+    let public = common::openssl(dir, &["pkey", "-in", "made.pem", "-pubout"]);
+    std::fs::remove_file(file).unwrap();
+    (private, public)
+}
+
+/// The violations of `rule`: (message, paths of its locations, sorted).
+fn of_rule(report: &Value, rule: &str) -> Vec<(String, Vec<String>)> {
+    report["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["rule"] == rule)
+        .map(|v| {
+            let mut paths: Vec<String> = v["locations"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|l| l[0].as_str().unwrap().to_string())
+                .collect();
+            paths.sort();
+            (v["message"].as_str().unwrap().to_string(), paths)
+        })
+        .collect()
+}
+
+/// `(path, service)` of every occurrence of the entry of `kind` found at `path`.
+fn services_of(report: &Value, kind: &str, path: &str) -> Vec<(String, Option<String>)> {
+    let mut all: Vec<(String, Option<String>)> = entry_at(report, kind, path)["occurrences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            (
+                o["path"].as_str().unwrap().to_string(),
+                o["service"].as_str().map(str::to_string),
+            )
+        })
+        .collect();
+    all.sort();
+    all
+}
+
+fn s(v: &[&str]) -> Vec<String> {
+    v.iter().map(|p| p.to_string()).collect()
+}
+
+#[test]
+fn one_private_key_in_two_repositories_is_repo_reuse_with_evidence_in_both() {
+    let parent = tempfile::tempdir().unwrap();
+    let (api, billing) = (
+        Repo::new_in(parent.path(), "api"),
+        Repo::new_in(parent.path(), "billing"),
+    );
+    let (shared, shared_pub) = rsa_pair(parent.path());
+    let (own, _) = rsa_pair(parent.path());
+    // The run's configuration comes from the first repository and names services in both.
+    put(
+        &api,
+        ".keyaudit.toml",
+        b"[services]\nfolders = [\"services/*/\"]\n",
+    );
+    put(&api, "services/web/deploy.pem", &shared);
+    put(&api, "keys/deploy.pem", &shared);
+    put(&api, "keys/deploy.pub", &shared_pub);
+    put(&api, "keys/own.pem", &own);
+    api.commit("2025-06-01T10:00:00Z", "api deploy key");
+    put(&billing, "services/pay/deploy.pem", &shared);
+    put(&billing, "keys/deploy.pub", &shared_pub);
+    billing.commit("2025-07-01T10:00:00Z", "billing deploy key");
+
+    let r = run_in(
+        parent.path(),
+        &[
+            "scan", "--git", "api", "billing", "-f", "json", "-q", "--now", NOW,
+        ],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let report = json(&r);
+    common::assert_schema_valid(&report);
+    let reuse = of_rule(&report, "repo-reuse");
+    assert_eq!(
+        reuse,
+        [(
+            "RSA-2048 private key is used in 2 repositories: api, billing".to_string(),
+            s(&[
+                "api/keys/deploy.pem",
+                "api/services/web/deploy.pem",
+                "billing/services/pay/deploy.pem"
+            ])
+        )],
+        "only the shared private key: not its public key, not the key of one repository"
+    );
+    // Services are judged below each repository's name; two services of two repositories are
+    // repo-reuse, not service-reuse.
+    assert_eq!(
+        services_of(&report, "private-key", "api/keys/deploy.pem"),
+        [
+            ("api/keys/deploy.pem".to_string(), None),
+            (
+                "api/services/web/deploy.pem".to_string(),
+                Some("web".into())
+            ),
+            (
+                "billing/services/pay/deploy.pem".to_string(),
+                Some("pay".into())
+            ),
+        ]
+    );
+    assert!(of_rule(&report, "service-reuse").is_empty());
+    let key = entry_at(&report, "private-key", "api/keys/deploy.pem");
+    assert_eq!(key["services"], serde_json::json!(["pay", "web"]));
+}
+
+#[test]
+fn one_key_in_two_services_of_a_repository_is_service_reuse() {
+    let repo = Repo::new();
+    let (shared, _) = rsa_pair(repo._tmp.path());
+    put(
+        &repo,
+        ".keyaudit.toml",
+        b"[services]\nfolders = [\"services/*/\"]\n",
+    );
+    put(&repo, "services/a/key.pem", &shared);
+    put(&repo, "services/b/deploy/key.pem", &shared);
+    put(&repo, "docs/key.pem", &shared);
+    repo.commit("2025-06-01T10:00:00Z", "services");
+
+    let report = audit(&repo.dir, &[]);
+    let expected = (
+        "RSA-2048 private key is used in 2 services: a, b".to_string(),
+        s(&[
+            "docs/key.pem",
+            "services/a/key.pem",
+            "services/b/deploy/key.pem",
+        ]),
+    );
+    assert_eq!(
+        of_rule(&report, "service-reuse"),
+        std::slice::from_ref(&expected)
+    );
+    assert!(of_rule(&report, "repo-reuse").is_empty(), "one repository");
+    assert_eq!(
+        services_of(&report, "private-key", "docs/key.pem"),
+        [
+            ("docs/key.pem".to_string(), None),
+            ("services/a/key.pem".to_string(), Some("a".into())),
+            ("services/b/deploy/key.pem".to_string(), Some("b".into())),
+        ]
+    );
+
+    // A scan of the subfolder judges services from the repository's top all the same.
+    let r = run_in(
+        &repo.dir,
+        &["scan", "services", "-f", "json", "-q", "--now", NOW],
+    );
+    let sub = json(&r);
+    common::assert_schema_valid(&sub);
+    assert_eq!(
+        of_rule(&sub, "service-reuse"),
+        [(expected.0, s(&["a/key.pem", "b/deploy/key.pem"]))]
+    );
+
+    // Without [services] the rule has nothing to judge.
+    let report = audit(&repo.dir, &["--no-config"]);
+    assert!(of_rule(&report, "service-reuse").is_empty());
+    assert!(entry_at(&report, "private-key", "docs/key.pem")["services"].is_null());
+}
+
+#[test]
+fn one_key_twice_inside_one_service_is_no_service_reuse() {
+    let repo = Repo::new();
+    let (key, _) = rsa_pair(repo._tmp.path());
+    let (other, _) = rsa_pair(repo._tmp.path());
+    put(
+        &repo,
+        ".keyaudit.toml",
+        b"[services]\nfolders = [\"services/*/\"]\n[services.named]\nb = [\"charts/b/\"]\n",
+    );
+    put(&repo, "services/a/key.pem", &key);
+    put(&repo, "services/a/backup/key.pem", &key);
+    // Named services count as services: `other` is in b twice, under two spellings of b.
+    put(&repo, "services/b/other.pem", &other);
+    put(&repo, "charts/b/other.pem", &other);
+    repo.commit("2025-06-01T10:00:00Z", "one service each");
+    put(&repo, "services/a/old/key.pem", &key);
+    repo.commit("2025-06-02T10:00:00Z", "a second copy");
+
+    let report = audit(&repo.dir, &[]);
+    assert!(
+        of_rule(&report, "service-reuse").is_empty(),
+        "{:#}",
+        report["violations"]
+    );
+    let a = entry_at(&report, "private-key", "services/a/key.pem");
+    assert_eq!(a["occurrences"].as_array().unwrap().len(), 3);
+    assert_eq!(a["services"], serde_json::json!(["a"]));
+    let b = entry_at(&report, "private-key", "charts/b/other.pem");
+    assert_eq!(b["services"], serde_json::json!(["b"]));
+}

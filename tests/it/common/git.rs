@@ -20,6 +20,17 @@ impl Repo {
         repo
     }
 
+    /// A scratch repository at `parent/name`, for runs over several repositories named as given
+    /// from `parent` (`scan --git api billing`); `parent` must outlive it.
+    pub fn new_in(parent: &Path, name: &str) -> Repo {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = parent.join(name);
+        std::fs::create_dir(&dir).unwrap();
+        let repo = Repo { _tmp: tmp, dir };
+        repo.git(&["init", "-q", "-b", "main"]);
+        repo
+    }
+
     pub fn git_cmd(&self, dir: &Path, args: &[&str]) -> Command {
         let mut cmd = Command::new("git");
         cmd.args(args)

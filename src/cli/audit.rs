@@ -1,5 +1,5 @@
 //! Command-line interface of the periodic-audit commands (`audit`, `diff`, `history`,
-//! `report`): parsing only; `app::audit` does the work.
+//! `report`): parsing only; `app::audit` and its neighbours do the work.
 
 use crate::cli::{ColorChoice, Format, LogArgs, RuleArgs, ScanArgs};
 use clap::{Args, ValueEnum};
