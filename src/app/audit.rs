@@ -219,12 +219,12 @@ fn scan_roots(
 /// One root, scanned as `scan` would (a repository: its history and work tree; a directory:
 /// its files). A root that cannot be scanned at all is recorded as such, not skipped.
 fn scan_root(c: &AuditCommand, root: &Root) -> RootRecord {
-    let kind = if gix::open(&root.path).is_ok() {
-        RootKind::Git
-    } else {
-        RootKind::Directory
+    // A bare repository (an organisation's mirrors) has a history and no work tree.
+    let (kind, work_tree) = match gix::open(&root.path) {
+        Ok(repo) => (RootKind::Git, repo.workdir().is_some()),
+        Err(_) => (RootKind::Directory, false),
     };
-    match scan_one(c, root, kind) {
+    match scan_one(c, root, kind, work_tree) {
         Ok(r) => r,
         Err(e) => RootRecord {
             name: root.name.clone(),
@@ -243,11 +243,12 @@ fn scan_root(c: &AuditCommand, root: &Root) -> RootRecord {
     }
 }
 
-fn scan_one(c: &AuditCommand, root: &Root, kind: RootKind) -> Result<RootRecord> {
+fn scan_one(c: &AuditCommand, root: &Root, kind: RootKind, work_tree: bool) -> Result<RootRecord> {
     if !root.path.exists() {
         bail!("{} does not exist", root.path.display());
     }
-    let args = c.scan.for_root(root.path.clone(), kind == RootKind::Git);
+    let mut args = c.scan.for_root(root.path.clone(), kind == RootKind::Git);
+    args.worktree = work_tree;
     let resolved = Resolved::new(&args)?;
     let scanner = resolved.scanner(&args);
     let runs = walk_with_progress(&args, &resolved.settings, &scanner)?;

@@ -9,6 +9,8 @@
 
 mod history;
 mod places;
+#[cfg(test)]
+mod tests;
 
 pub use history::{History, HistoryRun, history};
 

@@ -659,3 +659,39 @@ fn an_audit_killed_mid_way_leaves_no_rows() {
         .expect("count");
     assert_eq!(roots, 1, "only the first audit's root");
 }
+
+#[test]
+fn a_bare_mirror_is_audited_by_its_history_and_a_directory_by_its_files() {
+    let org = Org::new();
+    org.commit("app", &[("deploy/k.pem", &key())], "2025-01-10T10:00:00Z");
+    org.git(
+        "",
+        &["clone", "-q", "--bare", "app", "app.git"],
+        "2025-01-10T10:00:00Z",
+    );
+    std::fs::create_dir_all(org.dir().join("loose/certs")).expect("mkdir");
+    std::fs::write(org.dir().join("loose/certs/k.pem"), key()).expect("write");
+    let store = org.dir().join("s.db").display().to_string();
+    let r = org.run(&["audit", "app.git", "loose", "--store", &store]);
+    ok(&r, 0);
+    assert!(!r.stderr.contains("bare repository"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("audited app.git (git, 1 finding)"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("audited loose (directory, 1 finding)"),
+        "{}",
+        r.stderr
+    );
+    let j = common::json(&org.run(&["report", "--store", &store, "-f", "json"]));
+    let paths: Vec<&str> = j["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["location"]["path"].as_str())
+        .collect();
+    assert_eq!(paths, ["app.git/deploy/k.pem", "loose/certs/k.pem"]);
+    assert_eq!(j["git"][0]["repo"], "app.git");
+}
