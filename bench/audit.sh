@@ -5,12 +5,15 @@
 #     (what an audit scans, written as a report) against `keyaudit audit REPO` into SQLite and into
 #     PostgreSQL; hyperfine, REPS runs each, interleaved warm-ups.
 #  2. Many repositories: N clones (default 16) of a small real repository plus the large one, in one
-#     process (`audit --parallel 2`) and as 2 shards run at once as separate processes (PostgreSQL;
-#     SQLite takes one writer at a time, so shards there would queue on its lock).
+#     process (`audit`, two roots at a time on the machine's cores) and as 2 shards run at once as
+#     separate processes with one thread each (-j 1: the machine's cores split between them, as
+#     two machines would each have their own) into PostgreSQL (SQLite takes one writer at a time,
+#     so shards there would queue on its lock).
 #  3. Memory: peak RSS of the audit of the large repository alone, and of all N+1 repositories:
 #     bounded by the largest repository, not by the number of repositories.
 #
 # Environment: KEYAUDIT (binary; default: cargo build --release), REPS=5, N=16,
+# (the figures of the last run are in bench/README.md),
 # SMALL=/tmp/refrepo (any repository; cloned N times), PG_PORT=54331, OUT=bench/out.
 # LARGE_REPO defaults to the generated history of bench/git-history.sh (~6,000 commits, ~280 MB).
 set -euo pipefail
@@ -51,7 +54,8 @@ find "$LARGE" -type f -print0 | xargs -0 cat >/dev/null
 
 # 1. store overhead on one large history
 large_pg=$(pg_db bench_large)
-hyperfine -N -w 1 -r "$REPS" --export-json "$OUT/audit-overhead.json" \
+# -i: a scan with findings exits 1.
+hyperfine -N -i -w 1 -r "$REPS" --export-json "$OUT/audit-overhead.json" \
   -n scan "$KEYAUDIT scan --git --worktree $LARGE -f json -o $work/scan.json -q" \
   -n audit-sqlite "$KEYAUDIT audit $LARGE --store $work/large.db --run r -q" \
   -n audit-postgres "$KEYAUDIT audit $LARGE --store $large_pg --run r -q" |
@@ -59,28 +63,35 @@ hyperfine -N -w 1 -r "$REPS" --export-json "$OUT/audit-overhead.json" \
 
 # 2. many repositories, 1 process against 2 shards
 mkdir -p "$work/org"
-for i in $(seq 1 "$N"); do git clone -q --no-local "$SMALL" "$work/org/small$i"; done
+for i in $(seq 1 "$N"); do
+  git -c advice.detachedHead=false clone -q --no-local "$SMALL" "$work/org/small$i" 2>/dev/null
+done
 ln -s "$LARGE" "$work/org/large"
 (cd "$work/org" && ls) >"$work/repos.txt"
 org_pg=$(pg_db bench_org)
 one() { (cd "$work/org" && "$KEYAUDIT" audit --repos-from "$work/repos.txt" --store "$org_pg" --run one -q); }
 two() {
   (cd "$work/org" &&
-    { "$KEYAUDIT" audit --repos-from "$work/repos.txt" --shard 0/2 --run two --store "$org_pg" -q &
-      "$KEYAUDIT" audit --repos-from "$work/repos.txt" --shard 1/2 --run two --store "$org_pg" -q
+    { "$KEYAUDIT" audit --repos-from "$work/repos.txt" --shard 0/2 --run two --store "$org_pg" -q -j 1 &
+      "$KEYAUDIT" audit --repos-from "$work/repos.txt" --shard 1/2 --run two --store "$org_pg" -q -j 1
       wait; })
 }
 export -f one two
 export KEYAUDIT work org_pg
-hyperfine -w 1 -r "$REPS" --export-json "$OUT/audit-shards.json" \
+hyperfine --shell=bash -w 1 -r "$REPS" --export-json "$OUT/audit-shards.json" \
   -n "1 process, $((N + 1)) repos" one -n "2 shards, $((N + 1)) repos" two |
   grep -E 'Time|±|^Benchmark' || true
 (cd "$work/org" && "$KEYAUDIT" report --store "$org_pg" --run one -f json) >"$work/one.json" || true
 (cd "$work/org" && "$KEYAUDIT" report --store "$org_pg" --run two -f json) >"$work/two.json" || true
-if cmp -s "$work/one.json" "$work/two.json"; then echo "reports of run one and run two: identical"; else echo "reports DIFFER"; fi
+if [[ -s "$work/one.json" ]] && cmp -s "$work/one.json" "$work/two.json"; then echo "reports of run one and run two: identical"; else echo "reports DIFFER"; fi
 
 # 3. memory: the largest repository alone against all of them
 rss() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
+# Also 1 and 4 small repositories, to show the curve is flat.
+for n in 1 4; do
+  m=$(cd "$work/org" && rss "$KEYAUDIT" audit $(seq -f 'small%g' 1 $n) --store "$work/m$n.db" -q)
+  echo "peak RSS: $n small repos $((m / 1024)) MB"
+done
 alone=$(rss "$KEYAUDIT" audit "$LARGE" --store "$work/m1.db" -q)
 all=$(cd "$work/org" && rss "$KEYAUDIT" audit --repos-from "$work/repos.txt" --store "$work/m2.db" -q)
 smalls=$(cd "$work/org" && rss "$KEYAUDIT" audit small* --store "$work/m3.db" -q)

@@ -263,6 +263,7 @@ impl<'e> Scanner<'e> {
                 Origin::Git(_) | Origin::Staged { .. } => None,
             },
             git: None,
+            k8s_key: m.k8s_key.clone(),
             unlocks: meta.unlocks.to_vec(),
             open_keystore: meta.open_keystore,
         }

@@ -188,6 +188,7 @@ fn scan_roots(
 ) -> Result<()> {
     let next = AtomicUsize::new(0);
     let workers = c.parallel.clamp(1, roots.len().max(1));
+    let threads = threads_per_root(c, workers);
     let (tx, rx) = std::sync::mpsc::sync_channel::<RootRecord>(1);
     std::thread::scope(|s| {
         for _ in 0..workers {
@@ -195,7 +196,7 @@ fn scan_roots(
             let next = &next;
             s.spawn(move || {
                 while let Some(root) = roots.get(next.fetch_add(1, Ordering::SeqCst)) {
-                    if tx.send(scan_root(c, root)).is_err() {
+                    if tx.send(scan_root(c, root, threads)).is_err() {
                         break;
                     }
                 }
@@ -216,15 +217,27 @@ fn scan_roots(
     })
 }
 
+/// Without -j, the cores are shared among the roots scanned at once: each root's scan is
+/// parallel already, and more threads than cores only add memory (measured in bench/audit.sh:
+/// large repositories one at a time on all cores are as fast as two at a time on all cores, and
+/// small ones two at a time on one core each are 1.7× faster than one at a time).
+fn threads_per_root(c: &AuditCommand, workers: usize) -> usize {
+    if c.scan.threads != 0 {
+        return c.scan.threads;
+    }
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    (cores / workers.max(1)).max(1)
+}
+
 /// One root, scanned as `scan` would (a repository: its history and work tree; a directory:
 /// its files). A root that cannot be scanned at all is recorded as such, not skipped.
-fn scan_root(c: &AuditCommand, root: &Root) -> RootRecord {
+fn scan_root(c: &AuditCommand, root: &Root, threads: usize) -> RootRecord {
     // A bare repository (an organisation's mirrors) has a history and no work tree.
     let (kind, work_tree) = match gix::open(&root.path) {
         Ok(repo) => (RootKind::Git, repo.workdir().is_some()),
         Err(_) => (RootKind::Directory, false),
     };
-    match scan_one(c, root, kind, work_tree) {
+    match scan_one(c, root, kind, (work_tree, threads)) {
         Ok(r) => r,
         Err(e) => RootRecord {
             name: root.name.clone(),
@@ -243,12 +256,18 @@ fn scan_root(c: &AuditCommand, root: &Root) -> RootRecord {
     }
 }
 
-fn scan_one(c: &AuditCommand, root: &Root, kind: RootKind, work_tree: bool) -> Result<RootRecord> {
+fn scan_one(
+    c: &AuditCommand,
+    root: &Root,
+    kind: RootKind,
+    (work_tree, threads): (bool, usize),
+) -> Result<RootRecord> {
     if !root.path.exists() {
         bail!("{} does not exist", root.path.display());
     }
     let mut args = c.scan.for_root(root.path.clone(), kind == RootKind::Git);
     args.worktree = work_tree;
+    args.threads = threads;
     let resolved = Resolved::new(&args)?;
     let scanner = resolved.scanner(&args);
     let runs = walk_with_progress(&args, &resolved.settings, &scanner)?;

@@ -39,7 +39,8 @@ pub struct AuditCommand {
     #[arg(long, value_name = "NAME")]
     pub run: Option<String>,
 
-    /// Roots scanned at the same time (each also uses -j threads).
+    /// Roots scanned at the same time. Without -j they share the cores (each gets cores/N
+    /// threads), so a large repository does not hold N times the memory for nothing.
     #[arg(long, value_name = "N", default_value_t = 2)]
     pub parallel: usize,
 
@@ -75,7 +76,7 @@ pub struct AuditScanArgs {
     #[arg(long, value_name = "DATE", value_parser = crate::time::parse_date)]
     pub now: Option<i64>,
 
-    /// Worker threads per root; 0 means all cores.
+    /// Worker threads per root; 0 means the cores divided among the --parallel roots.
     #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
     pub threads: usize,
 

@@ -112,6 +112,9 @@ pub struct Occurrence {
     pub context: Context,
     /// The finding here can fail the run (see [`crate::model::Finding::gating`]).
     pub gating: bool,
+    /// The key of the Kubernetes Secret it sits under, for Secret manifests.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub k8s_key: Option<String>,
     /// The repository it was found in, when one run scanned several (its path then starts
     /// with this name and a `/`).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -357,6 +360,7 @@ fn occurrences(fs: &[&Finding], places: &Places) -> Vec<Occurrence> {
                 service: service_of(&f.location.path, places),
                 context: f.context,
                 gating: f.gating,
+                k8s_key: f.k8s_key.clone(),
                 repo: None,
             }
         })

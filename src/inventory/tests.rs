@@ -32,6 +32,7 @@ fn finding(rule: &str, path: &str, line: u32, secret: &str) -> Finding {
         git: None,
         unlocks: Vec::new(),
         open_keystore: false,
+        k8s_key: None,
     }
 }
 

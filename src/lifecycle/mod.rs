@@ -13,10 +13,11 @@ mod places;
 mod tests;
 
 pub use history::{History, HistoryRun, history};
+pub use places::Place;
 
 use crate::inventory::{Entry, EntryKind, Inventory};
 use crate::policy::{PolicyConfig, Violation};
-use places::{Place, Places};
+use places::Places;
 use serde::Serialize;
 use std::collections::BTreeSet;
 

@@ -5,11 +5,15 @@ use crate::inventory::{Entry, Occurrence};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// A root and a path inside it.
+/// A root and a path inside it, and for a Kubernetes Secret the key inside the file: a
+/// manifest with `tls.key` and `password` is two places, so rotating one is not read as the
+/// other changing.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Place {
     pub root: String,
     pub path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub k8s_key: Option<String>,
 }
 
 /// One side's entries by place.
@@ -51,11 +55,13 @@ impl Places {
                 Place {
                     root: repo.clone(),
                     path: o.path.strip_prefix(&prefix).unwrap_or(&o.path).to_string(),
+                    k8s_key: o.k8s_key.clone(),
                 }
             }
             None => Place {
                 root: self.only_root.clone().unwrap_or_default(),
                 path: o.path.clone(),
+                k8s_key: o.k8s_key.clone(),
             },
         }
     }

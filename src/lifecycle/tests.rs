@@ -39,6 +39,7 @@ fn finding(rule: &str, path: &str, secret: &str, at_head: bool) -> Finding {
         }),
         unlocks: Vec::new(),
         open_keystore: false,
+        k8s_key: None,
     }
 }
 

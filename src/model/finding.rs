@@ -62,6 +62,9 @@ pub struct Finding {
     /// there is no history; not reported (it would make reports change when files are touched).
     #[serde(skip)]
     pub mtime: Option<i64>,
+    /// The key of the Kubernetes Secret the value sits under (`data.tls.key` → `tls.key`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub k8s_key: Option<String>,
     /// Where in git history this occurrence comes from (history scans only).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub git: Option<GitProvenance>,

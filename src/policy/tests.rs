@@ -33,6 +33,7 @@ fn entry(id: &str, kind: EntryKind) -> Entry {
             service: None,
             context: Context::Code,
             gating: true,
+            k8s_key: None,
             repo: None,
         }],
         first_seen: None,

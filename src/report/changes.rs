@@ -19,11 +19,19 @@ fn run_line(label: &str, r: &RunRef) -> String {
     )
 }
 
+/// `root:path`, and `[key]` for a value of a Kubernetes Secret.
+fn place(p: &crate::lifecycle::Place) -> String {
+    match &p.k8s_key {
+        Some(k) => format!("{}:{} [{k}]", p.root, p.path),
+        None => format!("{}:{}", p.root, p.path),
+    }
+}
+
 fn places(e: &EntryRef) -> String {
     let list: Vec<String> = e
         .places
         .iter()
-        .map(|p| escaped(&format!("{}:{}", p.root, p.path)).into_owned())
+        .map(|p| escaped(&place(p)).into_owned())
         .collect();
     list.join(", ")
 }
@@ -43,7 +51,7 @@ fn violations(out: &mut dyn Write, title: &str, list: &[ViolationRef]) -> io::Re
         let at: Vec<String> = v
             .places
             .iter()
-            .map(|p| escaped(&format!("{}:{}", p.root, p.path)).into_owned())
+            .map(|p| escaped(&place(p)).into_owned())
             .collect();
         writeln!(
             out,
@@ -82,7 +90,7 @@ pub fn write_diff(out: &mut dyn Write, d: &Diff) -> io::Result<()> {
         writeln!(
             out,
             "  ~ {}: {} → {} ({old_state})",
-            escaped(&format!("{}:{}", r.place.root, r.place.path)),
+            escaped(&place(&r.place)),
             escaped(&r.old.description),
             escaped(&r.new.description)
         )?;
@@ -117,7 +125,7 @@ pub fn write_history(out: &mut dyn Write, h: &History) -> io::Result<()> {
         writeln!(
             out,
             "rotated at {} by {} (seen in {})",
-            escaped(&format!("{}:{}", r.place.root, r.place.path)),
+            escaped(&place(&r.place)),
             entry(&r.new),
             escaped(&r.run)
         )?;

@@ -44,6 +44,7 @@ fn finding(path: &str, secret: &str) -> Finding {
         }),
         unlocks: Vec::new(),
         open_keystore: true,
+        k8s_key: Some("api-token".into()),
     }
 }
 

@@ -695,3 +695,84 @@ fn a_bare_mirror_is_audited_by_its_history_and_a_directory_by_its_files() {
     assert_eq!(paths, ["app.git/deploy/k.pem", "loose/certs/k.pem"]);
     assert_eq!(j["git"][0]["repo"], "app.git");
 }
+
+fn secret_manifest(db: &str, api: &str) -> String {
+    format!(
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: backend\ntype: Opaque\nstringData:\n  \
+         db-password: \"{db}\"\n  api-token: \"{api}\"\n"
+    )
+}
+
+#[test]
+fn a_kubernetes_secret_is_rotated_key_by_key() {
+    let org = Org::new();
+    let (db1, api1) = (common::random_base62(11, 28), common::random_base62(12, 28));
+    let manifest = "k8s/backend-secret.yaml";
+    org.commit(
+        "ops",
+        &[(manifest, &secret_manifest(&db1, &api1))],
+        "2025-03-01T10:00:00Z",
+    );
+    let store = org.dir().join("s.db").display().to_string();
+    ok(
+        &org.run(&[
+            "audit",
+            "ops",
+            "--store",
+            &store,
+            "--run",
+            "a",
+            "--now",
+            "2025-04-01",
+        ]),
+        0,
+    );
+    let before = common::json(&org.run(&["report", "--store", &store, "-f", "json"]));
+    let id_of = |key: &str| -> String {
+        before["inventory"]
+            .as_array()
+            .expect("inventory")
+            .iter()
+            .find(|e| e["occurrences"][0]["k8s_key"] == key)
+            .and_then(|e| e["id"].as_str())
+            .unwrap_or_else(|| panic!("no entry under {key}: {before:#}"))
+            .to_string()
+    };
+    let (old_db, old_api) = (id_of("db-password"), id_of("api-token"));
+    // Both values replaced, and written in the other order: each key keeps its own history.
+    let (db2, api2) = (common::random_base62(13, 28), common::random_base62(14, 28));
+    let swapped = format!(
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: backend\nstringData:\n  \
+         api-token: \"{api2}\"\n  db-password: \"{db2}\"\n"
+    );
+    org.commit("ops", &[(manifest, &swapped)], "2025-04-10T10:00:00Z");
+    ok(
+        &org.run(&[
+            "audit",
+            "ops",
+            "--store",
+            &store,
+            "--run",
+            "b",
+            "--now",
+            "2025-05-01",
+        ]),
+        0,
+    );
+    let d = common::json(ok(&org.run(&["diff", "--store", &store, "-f", "json"]), 0));
+    let rot = d["rotated"].as_array().expect("rotated");
+    assert_eq!(rot.len(), 2, "{d:#}");
+    for r in rot {
+        assert_eq!(r["path"], manifest);
+        let want = if r["k8s_key"] == "db-password" {
+            &old_db
+        } else {
+            &old_api
+        };
+        assert_eq!(&r["old"]["id"], want, "{r:#}");
+    }
+    assert_eq!(d["new"], serde_json::json!([]), "{d:#}");
+    let text = ok(&org.run(&["diff", "--store", &store]), 0).stdout.clone();
+    assert!(text.contains("[db-password]"), "{text}");
+    assert!(!text.contains(&db1) && !text.contains(&db2), "{text}");
+}

@@ -39,6 +39,9 @@ pub struct RawMatch {
     /// The secret itself contains one of its rule's keywords (a token prefix such as `ghp_`), so
     /// it identifies its own type; a rule that matched only through nearby context does not.
     pub self_identifying: bool,
+    /// The key a Kubernetes Secret holds the value under (`tls.key`, `password`): with the
+    /// file, the place a rotation replaces the value at.
+    pub k8s_key: Option<String>,
 }
 
 /// Identity of a match's producer, for findings and reports.

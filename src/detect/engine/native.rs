@@ -50,7 +50,11 @@ impl Engine {
                             i.span = v.span.clone();
                             i
                         });
+                        let first = out.len();
                         push_native(items, encoding, out);
+                        for m in &mut out[first..] {
+                            m.k8s_key = Some(v.name.clone());
+                        }
                     }
                 }
                 Verdict::Report => self.push_value(r, v, out),
@@ -70,6 +74,7 @@ impl Engine {
                 secret: v.span.clone(),
                 crypto: None,
                 self_identifying: false,
+                k8s_key: Some(v.name.clone()),
             });
         }
     }
@@ -126,6 +131,7 @@ pub(super) fn push_native(
                 info: item.info,
             })),
             self_identifying: true,
+            k8s_key: None,
         });
     }
 }

@@ -171,6 +171,7 @@ impl Engine {
                     secret: secret.range(),
                     crypto: None,
                     self_identifying,
+                    k8s_key: None,
                 });
             }
         }
