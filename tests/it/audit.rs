@@ -147,6 +147,7 @@ fn diff_shows_the_rotation_the_key_still_in_history_and_the_key_aged_out_and_not
             0,
         );
         let d = common::json(ok(&org.run(&["diff", "--store", store, "-f", "json"]), 0));
+        common::assert_changes_schema_valid(&d);
         assert_eq!(d["from"]["run"], "november");
         assert_eq!(d["to"]["run"], "january");
         let rot = d["rotated"].as_array().expect("rotated");
@@ -172,6 +173,7 @@ fn diff_shows_the_rotation_the_key_still_in_history_and_the_key_aged_out_and_not
             &org.run(&["history", &old_id[..30], "--store", store, "-f", "json"]),
             0,
         ));
+        common::assert_changes_schema_valid(&h);
         assert_eq!(h["entry"], old_id);
         assert_eq!(h["first_audit"], "november");
         assert_eq!(h["last_audit"], "january");
@@ -276,6 +278,7 @@ fn removed_says_whether_an_entry_is_still_in_history() {
     let removed = d["removed"].as_array().expect("removed");
     assert_eq!(removed.len(), 1, "{d:#}");
     assert_eq!(removed[0]["state"], "gone-from-head");
+    common::assert_changes_schema_valid(&d);
     assert_eq!(removed[0]["kind"], "secret");
     assert_eq!(
         d["newly_violating"][0]["rule"], "secret-in-history",
@@ -760,6 +763,7 @@ fn a_kubernetes_secret_is_rotated_key_by_key() {
         0,
     );
     let d = common::json(ok(&org.run(&["diff", "--store", &store, "-f", "json"]), 0));
+    common::assert_changes_schema_valid(&d);
     let rot = d["rotated"].as_array().expect("rotated");
     assert_eq!(rot.len(), 2, "{d:#}");
     for r in rot {

@@ -166,6 +166,25 @@ pub fn assert_schema_valid(report: &serde_json::Value) {
     );
 }
 
+/// Validate `keyaudit diff -f json` or `keyaudit history -f json` output against
+/// schema/changes.schema.json.
+pub fn assert_changes_schema_valid(doc: &serde_json::Value) {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("schema/changes.schema.json");
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("schema file"))
+            .expect("schema JSON");
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(doc)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "output does not match schema/changes.schema.json:\n{}",
+        errors.join("\n")
+    );
+}
+
 /// Validate `keyaudit inventory -f json` output against schema/inventory.schema.json, whose
 /// entries refer to the report schema's definitions (registered under the report's `$id`).
 pub fn assert_inventory_schema_valid(doc: &serde_json::Value) {
