@@ -20,7 +20,10 @@ pub(super) fn with_git_provenance(found: Vec<Finding>, g: &GitOrigin) -> Vec<Fin
                 blob_id: g.blob_id.clone(),
                 commit: intro.commit.clone(),
                 at_head: intro.at_head,
-                present_at_head: g.present_at_head,
+                // At this path, not anywhere: the same blob kept at another path must not make
+                // this path's copy look current once the path holds another version (a key
+                // rotated in one of two services). `collapse_versions` then ORs the versions.
+                present_at_head: intro.at_head,
                 occurrences: g.occurrences.clone(),
             });
             out.push(f);

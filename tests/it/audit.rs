@@ -1,7 +1,8 @@
 //! Periodic audits end to end, through the binary: audits stored in SQLite and PostgreSQL,
 //! rotation and ageing seen by `diff`, one key's `history`, shards as separate processes
 //! (one run twice, one killed mid-way) against one PostgreSQL equal to one audit byte for byte,
-//! and store failures that exit 2 and leave the store as it was.
+//! store failures that exit 2 and leave the store as it was, and the clone scripts of
+//! docs/audit-kubernetes.yaml and docs/audit-matrix.yml taking exactly the slice --shard takes.
 //!
 //! PostgreSQL comes from `KEYAUDIT_TEST_POSTGRES` (a server URL; each test makes its own
 //! database). Without it those tests are skipped, unless `KEYAUDIT_REQUIRE_SERVICES` is set,
@@ -779,4 +780,254 @@ fn a_kubernetes_secret_is_rotated_key_by_key() {
     let text = ok(&org.run(&["diff", "--store", &store]), 0).stdout.clone();
     assert!(text.contains("[db-password]"), "{text}");
     assert!(!text.contains(&db1) && !text.contains(&db2), "{text}");
+}
+
+/// The lines of the block scalar that follows the line `head` in `text` (its first line that
+/// ends so), dedented: the shell scripts that docs/ embeds in YAML, as GitHub and Kubernetes
+/// hand them to their shells.
+fn block_after(text: &str, head: &str) -> String {
+    let mut lines = text.lines().skip_while(|l| !l.trim_end().ends_with(head));
+    let first = lines
+        .next()
+        .unwrap_or_else(|| panic!("no line ending {head:?}"));
+    let indent = first.len() - first.trim_start().len();
+    let body: Vec<&str> = lines
+        .take_while(|l| l.trim().is_empty() || l.len() - l.trim_start().len() > indent)
+        .collect();
+    let cut = body
+        .iter()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.len() - l.trim_start().len())
+        .min()
+        .unwrap_or(0);
+    let mut out = String::new();
+    for l in body {
+        out.push_str(l.get(cut..).unwrap_or(""));
+        out.push('\n');
+    }
+    out
+}
+
+/// Remote repositories `github.com/NAME` under `dir` (NAME.git too), each with its own key,
+/// and a git configuration that sends `https://` there: the docs' scripts clone with their own
+/// URLs and never reach a network.
+fn remotes(dir: &Path, names: &[&str]) -> PathBuf {
+    for name in names {
+        let repo = dir.join("github.com").join(name);
+        std::fs::create_dir_all(&repo).expect("mkdir");
+        let git = |args: &[&str]| {
+            let out = Command::new("git")
+                .args(args)
+                .current_dir(&repo)
+                .env("GIT_CONFIG_GLOBAL", "/dev/null")
+                .env("GIT_CONFIG_NOSYSTEM", "1")
+                .env("GIT_AUTHOR_NAME", "Alice Author")
+                .env("GIT_AUTHOR_EMAIL", "alice@example.com")
+                .env("GIT_COMMITTER_NAME", "Alice Author")
+                .env("GIT_COMMITTER_EMAIL", "alice@example.com")
+                .output()
+                .expect("git");
+            assert!(out.status.success(), "git {args:?}");
+        };
+        git(&["init", "-q", "-b", "main"]);
+        std::fs::write(repo.join("k.pem"), key()).expect("write");
+        git(&["add", "-A"]);
+        git(&["commit", "-q", "-m", "key"]);
+        let last = repo
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .into_owned();
+        std::os::unix::fs::symlink(&repo, repo.with_file_name(format!("{last}.git")))
+            .expect("symlink");
+    }
+    let config = dir.join("gitconfig");
+    std::fs::write(
+        &config,
+        format!("[url \"{}/\"]\n\tinsteadOf = https://\n", dir.display()),
+    )
+    .expect("write");
+    config
+}
+
+fn shell(program: &str, script: &str, dir: &Path, env: &[(&str, &str)], git_config: &Path) {
+    let out = Command::new(program)
+        .args(["-c", script])
+        .current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", git_config)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .envs(env.iter().copied())
+        .output()
+        .expect("shell");
+    assert!(
+        out.status.success(),
+        "{program}: {}\n{script}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The run's report is complete and names every repository once: each shard found every root
+/// of its slice cloned by the docs' script (an audit of a root that is not there is incomplete).
+fn assert_one_complete_run(store: &Path, run: &str, roots: &[&str]) {
+    let r = common::run_in(
+        store.parent().expect("dir"),
+        &[
+            "report",
+            "--store",
+            &store.display().to_string(),
+            "--run",
+            run,
+            "--no-config",
+            "-f",
+            "json",
+            "-q",
+        ],
+    );
+    let j = common::json(&r);
+    assert_eq!(j["complete"], true, "{j:#}");
+    let names: Vec<&str> = j["git"]
+        .as_array()
+        .expect("git")
+        .iter()
+        .filter_map(|g| g["repo"].as_str())
+        .collect();
+    assert_eq!(names, roots, "{j:#}");
+}
+
+/// Names in an order of their own, one twice, with comments, blank lines, a trailing slash
+/// and a CR, as a hand-kept list has them.
+const LISTED: &[&str] = &[
+    "org/web/",
+    "org/api",
+    "",
+    "# retired: org/old",
+    "Other/tools\r",
+    "org/billing",
+    "org/api",
+    "org/payments",
+    "org/zeta",
+];
+const REPOS: &[&str] = &[
+    "Other/tools",
+    "org/api",
+    "org/billing",
+    "org/payments",
+    "org/web",
+    "org/zeta",
+];
+
+#[test]
+fn the_kubernetes_init_container_clones_exactly_the_slice_its_shard_audits() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let git_config = remotes(&tmp.path().join("remote"), REPOS);
+    let manifest = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/audit-kubernetes.yaml"),
+    )
+    .expect("manifest");
+    assert!(manifest.contains("completions: 4") && manifest.contains("value: \"4\""));
+    let list = tmp.path().join("repos.txt");
+    let lines: Vec<String> = LISTED
+        .iter()
+        .map(|l| match l.trim() {
+            "" => String::new(),
+            t if t.starts_with('#') => l.to_string(),
+            _ => format!("github.com/{l}"),
+        })
+        .collect();
+    std::fs::write(&list, lines.join("\n") + "\n").expect("write");
+    let script = block_after(&manifest, "clone.sh: |")
+        .replace("/config/repos.txt", &list.display().to_string());
+    let store = tmp.path().join("k8s.db");
+    for i in 0..4 {
+        let pod = tmp.path().join(format!("pod{i}"));
+        std::fs::create_dir_all(&pod).expect("mkdir");
+        let index = i.to_string();
+        let env = [
+            ("JOB_COMPLETION_INDEX", index.as_str()),
+            ("SHARDS", "4"),
+            ("GIT_BASE", "https://"),
+            ("HOME", "/nonexistent"),
+        ];
+        shell("sh", &script, &pod, &env, &git_config);
+        let shard = format!("{i}/4");
+        let r = common::run_in(
+            &pod,
+            &[
+                "audit",
+                "--repos-from",
+                &list.display().to_string(),
+                "--shard",
+                &shard,
+                "--run",
+                "k8s",
+                "--store",
+                &store.display().to_string(),
+            ],
+        );
+        ok(&r, 0);
+    }
+    let roots: Vec<String> = REPOS.iter().map(|r| format!("github.com/{r}")).collect();
+    let roots: Vec<&str> = roots.iter().map(String::as_str).collect();
+    assert_one_complete_run(&store, "k8s", &roots);
+}
+
+#[test]
+fn the_github_matrix_clones_exactly_the_slice_its_shard_audits() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let git_config = remotes(&tmp.path().join("remote"), REPOS);
+    let workflow = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/audit-matrix.yml"),
+    )
+    .expect("workflow");
+    let clone = &workflow[workflow
+        .find("- name: Clone this shard's repositories")
+        .expect("clone step")..];
+    let script = block_after(clone, "run: |");
+    let audit = &workflow[workflow.find("- name: Audit shard").expect("audit step")..];
+    let audit_line = block_after(audit, "run: |");
+    assert!(
+        audit_line.contains(r#"keyaudit audit --repos-from "$RUNNER_TEMP/roots.txt" --shard "$SHARD/$SHARDS" --run "$RUN""#),
+        "{audit_line}"
+    );
+    let workspace = tmp.path().join("workspace");
+    std::fs::create_dir_all(workspace.join("audit")).expect("mkdir");
+    std::fs::write(workspace.join("audit/repos.txt"), LISTED.join("\n") + "\n").expect("write");
+    let store = tmp.path().join("gh.db");
+    let mut lists = Vec::new();
+    for i in 0..4 {
+        let temp = tmp.path().join(format!("runner{i}"));
+        std::fs::create_dir_all(&temp).expect("mkdir");
+        let (index, temp_s) = (i.to_string(), temp.display().to_string());
+        let env = [
+            ("SHARD", index.as_str()),
+            ("SHARDS", "4"),
+            ("RUNNER_TEMP", temp_s.as_str()),
+            ("TOKEN", ""),
+        ];
+        shell("bash", &script, &workspace, &env, &git_config);
+        lists.push(std::fs::read_to_string(temp.join("roots.txt")).expect("roots.txt"));
+        let shard = format!("{i}/4");
+        let r = common::run_in(
+            &temp.join("repos"),
+            &[
+                "audit",
+                "--repos-from",
+                &temp.join("roots.txt").display().to_string(),
+                "--shard",
+                &shard,
+                "--run",
+                "1234",
+                "--store",
+                &store.display().to_string(),
+            ],
+        );
+        ok(&r, 0);
+    }
+    assert!(
+        lists.windows(2).all(|w| w[0] == w[1]),
+        "every shard reads the same list"
+    );
+    let roots: Vec<String> = REPOS.iter().map(|r| format!("github.com/{r}")).collect();
+    let roots: Vec<&str> = roots.iter().map(String::as_str).collect();
+    assert_one_complete_run(&store, "1234", &roots);
 }

@@ -103,6 +103,55 @@ fn a_secret_kept_through_many_edits_is_one_finding_dated_by_its_first_commit() {
 }
 
 #[test]
+fn a_secret_replaced_at_one_of_two_paths_is_at_head_only_where_it_still_is() {
+    // One key committed for two services, then one service given its own: the old blob is
+    // still at HEAD under checkout/, but refunds/ no longer holds it.
+    let repo = Repo::new();
+    let shared = github_token("ghp", 71);
+    repo.write("checkout/app.env", &format!("GITHUB_TOKEN={shared}\n"));
+    repo.write("refunds/app.env", &format!("GITHUB_TOKEN={shared}\n"));
+    repo.commit("2024-01-01T00:00:00Z", "one token for both");
+    let own = github_token("ghp", 72);
+    repo.write("refunds/app.env", &format!("GITHUB_TOKEN={own}\n"));
+    repo.commit("2024-02-01T00:00:00Z", "refunds: its own token");
+
+    let (_, report) = scan(&repo.dir, &["--git", "."]);
+    let mut at_head: Vec<(String, String, bool)> = findings(&report)
+        .iter()
+        .map(|f| {
+            (
+                f["location"]["path"].as_str().unwrap().to_string(),
+                f["fingerprint"].as_str().unwrap().to_string(),
+                f["git"]["present_at_head"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    at_head.sort();
+    let fp = |path: &str, head: bool| {
+        at_head
+            .iter()
+            .find(|(p, _, h)| p == path && *h == head)
+            .map(|(_, f, _)| f.clone())
+    };
+    assert_eq!(at_head.len(), 3, "{report:#}");
+    let old = fp("refunds/app.env", false).expect("the shared token, history only at refunds/");
+    assert_eq!(
+        fp("checkout/app.env", true),
+        Some(old.clone()),
+        "{report:#}"
+    );
+    assert_ne!(fp("refunds/app.env", true), Some(old), "{report:#}");
+    // The inventory entry is still at HEAD, through checkout/.
+    let entry = report["inventory"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["occurrences"].as_array().unwrap().len() == 2)
+        .expect("the shared token's entry");
+    assert_eq!(entry["present_at_head"], true);
+}
+
+#[test]
 fn since_scans_only_what_the_branch_adds_and_unknown_revisions_exit_2() {
     let repo = Repo::new();
     repo.write("old.env", &format!("TOKEN={}\n", github_token("ghp", 21)));
