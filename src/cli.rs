@@ -48,6 +48,8 @@ pub enum Command {
     /// The report of a stored run (every shard of it): inventory, cross-repository reuse and
     /// policy, in the formats of scan.
     Report(crate::cli::audit::ReportCommand),
+    /// List the runs a store holds, oldest first: date, shards, roots, complete or not.
+    Runs(crate::cli::audit::RunsCommand),
     /// Install keyaudit as the repository's git pre-commit hook.
     Hook {
         #[command(subcommand)]

@@ -246,7 +246,8 @@ fn scan_root(c: &AuditCommand, root: &Root, threads: usize) -> RootRecord {
             findings: Vec::new(),
             problems: vec![Problem {
                 kind: ProblemKind::WalkError,
-                path: root.name.clone(),
+                // The root itself: reports name it (a prefix would name it twice).
+                path: String::new(),
                 message: format!("{e:#}"),
             }],
             ciphertexts: Vec::new(),

@@ -21,8 +21,8 @@ fn side(s: &Snapshot) -> Side<'_> {
 
 pub(super) fn diff(c: &DiffCommand) -> Result<u8> {
     crate::log::set_level(c.judge.log.level());
-    let config = judge_config(&c.judge)?;
-    let mut store = Store::open(&c.store.store)?;
+    let config = judge_config(c.judge.config.as_deref(), c.judge.no_config)?;
+    let mut store = Store::open_existing(&c.store.store)?;
     let runs = store.runs()?;
     let to = find_run(&runs, c.to.as_deref())?.clone();
     let from = match &c.from {
@@ -62,17 +62,49 @@ fn previous_of<'a>(runs: &'a [RunInfo], to: &RunInfo) -> Result<&'a RunInfo> {
         .find(|r| names(r) == want)
         .ok_or_else(|| {
             anyhow::anyhow!(
-                "no audit before {:?} covers the same roots ({}); name one with --from",
+                "no audit before {:?} covers the same roots ({}); name one with --from \
+                 (keyaudit runs lists them)",
                 to.name,
                 want.join(", ")
             )
         })
 }
 
+/// `keyaudit runs`: what `--run`, `--from` and `--to` can name.
+pub(super) fn runs(c: &crate::cli::audit::RunsCommand) -> Result<u8> {
+    let mut store = Store::open_existing(&c.store.store)?;
+    let runs = store.runs()?;
+    let mut out = std::io::stdout().lock();
+    if c.format == ChangeFormat::Json {
+        serde_json::to_writer_pretty(&mut out, &runs)?;
+        writeln!(out)?;
+        return Ok(exit::CLEAN);
+    }
+    for r in &runs {
+        let missing = r.missing_shards();
+        let state = match (r.complete, missing.is_empty()) {
+            (true, _) => "complete".to_string(),
+            (false, true) => "INCOMPLETE (some input not read)".to_string(),
+            (false, false) => format!("INCOMPLETE (shards missing: {missing:?})"),
+        };
+        let date = crate::time::rfc3339(r.as_of);
+        writeln!(
+            out,
+            "{}  {}  {}/{} shards  {} roots  {state}",
+            crate::escape::escaped(&r.name),
+            date.get(..10).unwrap_or(&date),
+            r.shards.len(),
+            r.shard_count,
+            r.roots.len()
+        )?;
+    }
+    Ok(exit::CLEAN)
+}
+
 pub(super) fn history(c: &HistoryCommand) -> Result<u8> {
     crate::log::set_level(c.judge.log.level());
-    let config = judge_config(&c.judge)?;
-    let mut store = Store::open(&c.store.store)?;
+    let config = judge_config(c.judge.config.as_deref(), c.judge.no_config)?;
+    let mut store = Store::open_existing(&c.store.store)?;
     let runs = store.runs()?;
     if runs.is_empty() {
         bail!("the store holds no audit yet: run keyaudit audit");

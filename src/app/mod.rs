@@ -67,6 +67,7 @@ pub fn run(command: Command) -> Result<u8> {
             &c.judge,
         ),
         Command::Diff(c) => changes::diff(&c),
+        Command::Runs(c) => changes::runs(&c),
         Command::History(c) => changes::history(&c),
         Command::Completions { shell } => crate::manual::completions(shell).map(|()| exit::CLEAN),
         Command::Man { dir } => crate::manual::man(dir.as_deref()).map(|()| exit::CLEAN),

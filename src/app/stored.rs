@@ -31,14 +31,11 @@ pub(crate) struct Snapshot {
 }
 
 /// The configuration that judges stored audits: --config, else the current directory's.
-pub(super) fn judge_config(judge: &JudgeArgs) -> Result<Config> {
-    if judge.no_config {
+pub(super) fn judge_config(file: Option<&std::path::Path>, none: bool) -> Result<Config> {
+    if none {
         return Ok(Config::default());
     }
-    Ok(Config::load(
-        judge.config.as_deref(),
-        &[PathBuf::from(".")],
-    )?)
+    Ok(Config::load(file, &[PathBuf::from(".")])?)
 }
 
 /// The run named, or the latest.
@@ -75,7 +72,10 @@ fn merge(info: RunInfo, roots: Vec<RootRecord>) -> Merged {
             f.location.path.insert_str(0, &prefix);
         }
         for p in &mut r.problems {
-            p.path.insert_str(0, &prefix);
+            match p.path.is_empty() {
+                true => p.path.clone_from(&r.name),
+                false => p.path.insert_str(0, &prefix),
+            }
         }
         for c in &mut r.ciphertexts {
             c.path.insert_str(0, &prefix);
@@ -151,8 +151,8 @@ pub(super) fn report_run(
     judge_args: &JudgeArgs,
 ) -> Result<u8> {
     crate::log::set_level(judge_args.log.level());
-    let config = judge_config(judge_args)?;
-    let mut store = Store::open(store_url)?;
+    let config = judge_config(judge_args.config.as_deref(), judge_args.no_config)?;
+    let mut store = Store::open_existing(store_url)?;
     let runs = store.runs()?;
     let info = find_run(&runs, run)?.clone();
     let snap = judge(merged(&mut store, &info)?, &config);

@@ -150,6 +150,22 @@ pub struct JudgeArgs {
     pub log: LogArgs,
 }
 
+/// How `diff` and `history` judge stored audits: a configuration's policy.
+#[derive(Debug, Clone, Args)]
+pub struct PolicyArgs {
+    /// Configuration file whose policy, environments and services judge the audits.
+    /// Default: the current directory's .keyaudit.toml.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+
+    /// Use no configuration file.
+    #[arg(long)]
+    pub no_config: bool,
+
+    #[command(flatten)]
+    pub log: LogArgs,
+}
+
 /// What `diff` and `history` write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ChangeFormat {
@@ -180,7 +196,17 @@ pub struct DiffCommand {
     pub format: ChangeFormat,
 
     #[command(flatten)]
-    pub judge: JudgeArgs,
+    pub judge: PolicyArgs,
+}
+
+/// `keyaudit runs`.
+#[derive(Debug, Clone, Args)]
+pub struct RunsCommand {
+    #[command(flatten)]
+    pub store: StoreArgs,
+
+    #[arg(long, short = 'f', value_enum, default_value = "text")]
+    pub format: ChangeFormat,
 }
 
 /// `keyaudit history`.
@@ -197,7 +223,7 @@ pub struct HistoryCommand {
     pub format: ChangeFormat,
 
     #[command(flatten)]
-    pub judge: JudgeArgs,
+    pub judge: PolicyArgs,
 }
 
 /// `I/N` with 0 ≤ I < N.

@@ -55,6 +55,10 @@ pub struct EntryRef {
     pub places: Vec<Place>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub first_seen: Option<String>,
+    /// The policy rules it violates in the later audit (the earlier one when it is gone): a
+    /// new key's violations are listed here, not under `newly_violating`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub violations: Vec<&'static str>,
 }
 
 /// An entry of the earlier audit no longer in the code.
@@ -130,7 +134,7 @@ pub fn diff(a: &Side<'_>, b: &Side<'_>, cfg: &PolicyConfig, next: i64) -> Diff {
         .chain(rotated_new.iter().copied())
         .collect();
     let (newly_violating, resolved) = violation_changes((a, &pa), (b, &pb), &fresh, &rotated_old);
-    Diff {
+    let mut d = Diff {
         schema_version: SCHEMA_VERSION,
         from: run_ref(a),
         to: run_ref(b),
@@ -141,6 +145,32 @@ pub fn diff(a: &Side<'_>, b: &Side<'_>, cfg: &PolicyConfig, next: i64) -> Diff {
         newly_violating,
         resolved,
         expiring_before_next: expiring(b, &pb, cfg, next),
+    };
+    add_verdicts(&mut d, a, b);
+    d
+}
+
+/// Each listed entry's violations: in `b` when it is there, else in `a`.
+fn add_verdicts(d: &mut Diff, a: &Side<'_>, b: &Side<'_>) {
+    let rules = |id: &str| -> Vec<&'static str> {
+        let in_b = b.inventory.get(id).is_some();
+        let side = if in_b { b } else { a };
+        side.violations
+            .iter()
+            .filter(|v| v.entry == id)
+            .map(|v| v.rule)
+            .collect()
+    };
+    for e in d
+        .new
+        .iter_mut()
+        .chain(d.removed.iter_mut().map(|r| &mut r.entry))
+    {
+        e.violations = rules(&e.id);
+    }
+    for r in &mut d.rotated {
+        r.old.violations = rules(&r.old.id);
+        r.new.violations = rules(&r.new.id);
     }
 }
 

@@ -85,6 +85,7 @@ impl Places {
             present_at_head: e.present_at_head,
             places: places.into_iter().collect(),
             first_seen: e.first_seen.as_ref().map(|s| s.date.clone()),
+            violations: Vec::new(),
         }
     }
 }

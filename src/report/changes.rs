@@ -37,8 +37,12 @@ fn places(e: &EntryRef) -> String {
 }
 
 fn entry(e: &EntryRef) -> String {
+    let verdicts = match e.violations.as_slice() {
+        [] => String::new(),
+        v => format!(" — violates {}", v.join(", ")),
+    };
     format!(
-        "{} [{}] at {}",
+        "{} [{}] at {}{verdicts}",
         escaped(&e.description),
         escaped(&e.id),
         places(e)
@@ -87,9 +91,13 @@ pub fn write_diff(out: &mut dyn Write, d: &Diff) -> io::Result<()> {
             (false, true) => "old one still in history: purge or revoke it",
             (false, false) => "old one gone",
         };
+        let verdicts = match r.new.violations.as_slice() {
+            [] => String::new(),
+            v => format!("; the new one violates {}", v.join(", ")),
+        };
         writeln!(
             out,
-            "  ~ {}: {} → {} ({old_state})",
+            "  ~ {}: {} → {} ({old_state}{verdicts})",
             escaped(&place(&r.place)),
             escaped(&r.old.description),
             escaped(&r.new.description)

@@ -83,6 +83,23 @@ impl Store {
         Ok(store)
     }
 
+    /// Open a store that must exist already (for reading: `report`, `diff`, `history`), so that
+    /// a mistyped file name is an error rather than a new empty store.
+    pub fn open_existing(url: &str) -> Result<Store, StoreError> {
+        if !is_postgres(url) {
+            let path = url.strip_prefix("sqlite:").unwrap_or(url);
+            let path = path.strip_prefix("//").unwrap_or(path);
+            if !Path::new(path).exists() {
+                return Err(StoreError::Open {
+                    store: path.to_string(),
+                    message: "no such file (keyaudit audit writes one; --store names another)"
+                        .into(),
+                });
+            }
+        }
+        Store::open(url)
+    }
+
     /// The store as messages show it.
     pub fn shown(&self) -> &str {
         self.sql.shown()

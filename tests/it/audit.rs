@@ -161,6 +161,9 @@ fn diff_shows_the_rotation_the_key_still_in_history_and_the_key_aged_out_and_not
         );
         assert_eq!(rot[0]["old_at_head"], false);
         assert_ne!(rot[0]["old"]["id"], rot[0]["new"]["id"]);
+        // The new key's own verdicts are listed with it, not as newly violating.
+        let verdicts = rot[0]["new"]["violations"].to_string();
+        assert!(verdicts.contains("unencrypted-private-key"), "{d:#}");
         let newly = d["newly_violating"].as_array().expect("newly");
         assert_eq!(newly.len(), 1, "{d:#}");
         assert_eq!(newly[0]["rule"], "rotation-overdue");
@@ -1030,4 +1033,53 @@ fn the_github_matrix_clones_exactly_the_slice_its_shard_audits() {
     let roots: Vec<String> = REPOS.iter().map(|r| format!("github.com/{r}")).collect();
     let roots: Vec<&str> = roots.iter().map(String::as_str).collect();
     assert_one_complete_run(&store, "1234", &roots);
+}
+
+#[test]
+fn runs_lists_the_store_and_reading_never_creates_one() {
+    let org = Org::new();
+    org.commit("app", &[("k.pem", &key())], "2025-01-10T10:00:00Z");
+    let store = org.dir().join("s.db").display().to_string();
+    ok(
+        &org.run(&[
+            "audit",
+            "app",
+            "--store",
+            &store,
+            "--run",
+            "w1",
+            "--now",
+            "2025-02-01",
+        ]),
+        0,
+    );
+    ok(
+        &org.run(&["audit", "app", "missing", "--store", &store, "--run", "w2"]),
+        3,
+    );
+    let text = ok(&org.run(&["runs", "--store", &store]), 0).stdout.clone();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(
+        lines[0].starts_with("w1  2025-02-01") && lines[0].ends_with("complete"),
+        "{text}"
+    );
+    assert!(lines[1].contains("INCOMPLETE"), "{text}");
+    let j = common::json(ok(&org.run(&["runs", "--store", &store, "-f", "json"]), 0));
+    assert_eq!(j[1]["roots"][1]["name"], "missing");
+    assert_eq!(j[1]["roots"][1]["complete"], false);
+    // The problem names the missing root once.
+    let report =
+        common::json(&org.run(&["report", "--store", &store, "--run", "w2", "-f", "json"]));
+    assert_eq!(report["problems"][0]["path"], "missing", "{report:#}");
+    for cmd in ["runs", "report", "diff", "history"] {
+        let mut args = vec![cmd, "--store", "typo.db"];
+        if cmd == "history" {
+            args.push("fp1:abcdef");
+        }
+        let r = org.run(&args);
+        ok(&r, 2);
+        assert!(r.stderr.contains("no such file"), "{cmd}: {}", r.stderr);
+    }
+    assert!(!org.dir().join("typo.db").exists());
 }
