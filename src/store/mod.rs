@@ -18,6 +18,7 @@ pub mod sql;
 mod sqlite;
 #[cfg(test)]
 mod tests;
+mod tls;
 mod write;
 
 pub use postgres::redact_url;

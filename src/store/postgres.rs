@@ -23,7 +23,8 @@ pub struct Postgres {
 impl Postgres {
     pub fn connect(url: &str) -> Result<Postgres, StoreError> {
         let shown = redact_url(url);
-        let mut config = postgres::Config::from_str(url).map_err(|e| StoreError::Open {
+        let tls = super::tls::params(url);
+        let mut config = postgres::Config::from_str(&tls.url).map_err(|e| StoreError::Open {
             store: shown.clone(),
             message: e.to_string(),
         })?;
@@ -31,10 +32,17 @@ impl Postgres {
             config.connect_timeout(CONNECT_TIMEOUT);
         }
         config.application_name("keyaudit");
-        let client = config.connect(NoTls).map_err(|e| StoreError::Unreachable {
+        let unreachable = |e: postgres::Error| StoreError::Unreachable {
             store: shown.clone(),
-            message: e.to_string(),
-        })?;
+            message: with_causes(&e),
+        };
+        let client = match config.get_ssl_mode() {
+            postgres::config::SslMode::Disable => config.connect(NoTls).map_err(unreachable)?,
+            _ => {
+                let tls = super::tls::connector(&tls, &shown)?;
+                config.connect(tls).map_err(unreachable)?
+            }
+        };
         let mut store = Postgres {
             client,
             statements: HashMap::new(),
@@ -70,6 +78,18 @@ impl Postgres {
             message,
         }
     }
+}
+
+/// An error with its causes (a TLS handshake failure says why only in its source).
+fn with_causes(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        text.push_str(": ");
+        text.push_str(&c.to_string());
+        cause = c.source();
+    }
+    text
 }
 
 /// `postgres://user:secret@host/db` as `postgres://user:***@host/db`; `password=…` likewise.

@@ -1083,3 +1083,47 @@ fn runs_lists_the_store_and_reading_never_creates_one() {
     }
     assert!(!org.dir().join("typo.db").exists());
 }
+
+#[test]
+fn a_shared_store_over_tls_verifies_the_server_when_asked() {
+    let Some(db) = postgres_database() else {
+        return;
+    };
+    let Ok(ca) = std::env::var("KEYAUDIT_TEST_POSTGRES_CA") else {
+        assert!(
+            std::env::var_os("KEYAUDIT_REQUIRE_SERVICES").is_none(),
+            "KEYAUDIT_TEST_POSTGRES_CA is not set but KEYAUDIT_REQUIRE_SERVICES is"
+        );
+        return;
+    };
+    let org = Org::new();
+    org.commit("app", &[("k.pem", &key())], "2025-01-10T10:00:00Z");
+    let verified = format!("{db}?sslmode=verify-full&sslrootcert={ca}");
+    ok(
+        &org.run(&["audit", "app", "--store", &verified, "--run", "tls"]),
+        0,
+    );
+    ok(&org.run(&["report", "--store", &verified, "-f", "json"]), 1);
+    // Without the CA, the server's certificate does not verify: an error, nothing written.
+    let unknown = org.run(&[
+        "audit",
+        "app",
+        "--store",
+        &format!("{db}?sslmode=verify-full"),
+    ]);
+    ok(&unknown, 2);
+    assert!(
+        unknown.stderr.contains("invalid peer certificate"),
+        "{}",
+        unknown.stderr
+    );
+    // The certificate names 127.0.0.1, not localhost.
+    let other_name = verified.replace("127.0.0.1", "localhost");
+    let r = org.run(&["audit", "app", "--store", &other_name]);
+    ok(&r, 2);
+    assert!(r.stderr.contains("not valid for name"), "{}", r.stderr);
+    let runs = ok(&org.run(&["runs", "--store", &verified]), 0)
+        .stdout
+        .clone();
+    assert_eq!(runs.lines().count(), 1, "{runs}");
+}
