@@ -110,12 +110,14 @@ fn summary(
 
 fn judge_args_of(c: &AuditCommand) -> crate::cli::audit::JudgeArgs {
     crate::cli::audit::JudgeArgs {
-        config: c.scan.config.clone(),
-        no_config: c.scan.no_config,
+        policy: crate::cli::audit::PolicyArgs {
+            config: c.scan.config.clone(),
+            no_config: c.scan.no_config,
+            log: c.scan.log,
+        },
         fail_on: None,
         quiet: c.scan.quiet,
         color: c.scan.color,
-        log: c.scan.log,
     }
 }
 

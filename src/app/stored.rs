@@ -150,8 +150,9 @@ pub(super) fn report_run(
     output: Option<PathBuf>,
     judge_args: &JudgeArgs,
 ) -> Result<u8> {
-    crate::log::set_level(judge_args.log.level());
-    let config = judge_config(judge_args.config.as_deref(), judge_args.no_config)?;
+    let policy = &judge_args.policy;
+    crate::log::set_level(policy.log.level());
+    let config = judge_config(policy.config.as_deref(), policy.no_config)?;
     let mut store = Store::open_existing(store_url)?;
     let runs = store.runs()?;
     let info = find_run(&runs, run)?.clone();

@@ -125,14 +125,8 @@ pub struct ReportCommand {
 /// How stored audits are judged: the policy of a configuration, as of a date.
 #[derive(Debug, Clone, Args)]
 pub struct JudgeArgs {
-    /// Configuration file whose policy, environments and services judge the audits.
-    /// Default: the current directory's .keyaudit.toml.
-    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
-    pub config: Option<PathBuf>,
-
-    /// Use no configuration file.
-    #[arg(long)]
-    pub no_config: bool,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
 
     /// Exit 1 only for violations and findings at or above this severity.
     #[arg(long, value_name = "SEVERITY", value_parser = |s: &str| s.parse::<crate::model::Severity>())]
@@ -145,12 +139,9 @@ pub struct JudgeArgs {
     /// Colour in a text report: auto, always, never.
     #[arg(long, value_name = "WHEN", default_value = "auto")]
     pub color: ColorChoice,
-
-    #[command(flatten)]
-    pub log: LogArgs,
 }
 
-/// How `diff` and `history` judge stored audits: a configuration's policy.
+/// How `diff`, `history` and `report` judge stored audits: a configuration's policy.
 #[derive(Debug, Clone, Args)]
 pub struct PolicyArgs {
     /// Configuration file whose policy, environments and services judge the audits.
@@ -292,15 +283,15 @@ impl JudgeArgs {
                 rules: Vec::new(),
                 no_builtin_rules: false,
             },
-            config: self.config.clone(),
-            no_config: self.no_config,
+            config: self.policy.config.clone(),
+            no_config: self.policy.no_config,
             now: None,
             threads: 0,
             exclude: Vec::new(),
             max_file_size: None,
             quiet: self.quiet,
             color: self.color,
-            log: self.log,
+            log: self.policy.log,
         };
         let mut args = base.for_root(PathBuf::from("."), false);
         args.output = output;

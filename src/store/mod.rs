@@ -75,9 +75,7 @@ impl Store {
         let sql: Box<dyn Sql> = if is_postgres(url) {
             Box::new(postgres::Postgres::connect(url)?)
         } else {
-            let path = url.strip_prefix("sqlite:").unwrap_or(url);
-            let path = path.strip_prefix("//").unwrap_or(path);
-            Box::new(sqlite::Sqlite::open(Path::new(path))?)
+            Box::new(sqlite::Sqlite::open(sqlite_path(url))?)
         };
         let mut store = Store { sql };
         store.migrate()?;
@@ -88,11 +86,10 @@ impl Store {
     /// a mistyped file name is an error rather than a new empty store.
     pub fn open_existing(url: &str) -> Result<Store, StoreError> {
         if !is_postgres(url) {
-            let path = url.strip_prefix("sqlite:").unwrap_or(url);
-            let path = path.strip_prefix("//").unwrap_or(path);
-            if !Path::new(path).exists() {
+            let path = sqlite_path(url);
+            if !path.exists() {
                 return Err(StoreError::Open {
-                    store: path.to_string(),
+                    store: path.display().to_string(),
                     message: "no such file (keyaudit audit writes one; --store names another)"
                         .into(),
                 });
@@ -198,6 +195,12 @@ impl Store {
             message,
         }
     }
+}
+
+/// The file of a SQLite store: `sqlite:PATH`, `sqlite://PATH` or the path itself.
+fn sqlite_path(url: &str) -> &Path {
+    let path = url.strip_prefix("sqlite:").unwrap_or(url);
+    Path::new(path.strip_prefix("//").unwrap_or(path))
 }
 
 fn is_postgres(url: &str) -> bool {

@@ -424,16 +424,7 @@ fn four_shards_as_processes_equal_one_audit_byte_for_byte() {
         String::from_utf8_lossy(&first.stderr)
     );
     // Shard 2 (r2, then the large r6) is killed once r2 is written and r6 is being read.
-    let mut doomed = shard(2)
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    let mut err = std::io::BufReader::new(doomed.stderr.take().expect("stderr"));
-    let mut line = String::new();
-    std::io::BufRead::read_line(&mut err, &mut line).expect("read");
-    assert!(line.contains("audited r2"), "{line}");
-    doomed.kill().expect("kill");
-    doomed.wait().expect("wait");
+    kill_after_first_root(shard(2), "r2");
     let partial =
         common::json(&org.run(&["report", "--store", &store, "--run", "org", "-f", "json"]));
     assert_eq!(
@@ -534,6 +525,20 @@ fn shards_run_in_parallel_write_one_run_without_duplicates() {
     let j = common::json(&org.run(&["report", "--store", &store, "--run", "p", "-f", "json"]));
     assert_eq!(j["inventory"].as_array().map(Vec::len), Some(4), "{j:#}");
     assert_eq!(j["findings"].as_array().map(Vec::len), Some(4));
+}
+
+/// Start `audit`, wait until it says it wrote root `first`, and kill it while it reads the next.
+fn kill_after_first_root(mut audit: Command, first: &str) {
+    let mut child = audit
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut err = std::io::BufReader::new(child.stderr.take().expect("stderr"));
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut err, &mut line).expect("read");
+    assert!(line.contains(&format!("audited {first}")), "{line}");
+    child.kill().expect("kill");
+    child.wait().expect("wait");
 }
 
 fn sqlite_store(org: &Org) -> (String, PathBuf) {
@@ -637,7 +642,8 @@ fn an_audit_killed_mid_way_leaves_no_rows() {
         &org.run(&["audit", "r0", "--store", &store, "--run", "before"]),
         0,
     );
-    let mut child = Command::new(common::bin())
+    let mut audit = Command::new(common::bin());
+    audit
         .args([
             "audit",
             "r2",
@@ -649,16 +655,8 @@ fn an_audit_killed_mid_way_leaves_no_rows() {
             "--run",
             "killed",
         ])
-        .current_dir(org.dir())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    let mut err = std::io::BufReader::new(child.stderr.take().expect("stderr"));
-    let mut line = String::new();
-    std::io::BufRead::read_line(&mut err, &mut line).expect("read");
-    assert!(line.contains("audited r2"), "{line}");
-    child.kill().expect("kill");
-    child.wait().expect("wait");
+        .current_dir(org.dir());
+    kill_after_first_root(audit, "r2");
     assert_eq!(runs_in(&path), ["before"]);
     let c = rusqlite::Connection::open(&path).expect("open");
     let roots: i64 = c

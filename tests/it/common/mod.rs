@@ -150,26 +150,20 @@ pub fn github_token(prefix: &str, seed: u64) -> String {
 
 /// Validate a JSON report against the shipped schema.
 pub fn assert_schema_valid(report: &serde_json::Value) {
-    let schema_path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("schema/report.schema.json");
-    let schema: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(schema_path).expect("schema file"))
-            .expect("schema JSON");
-    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
-    let errors: Vec<String> = validator
-        .iter_errors(report)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect();
-    assert!(
-        errors.is_empty(),
-        "report does not match schema/report.schema.json:\n{}",
-        errors.join("\n")
-    );
+    assert_valid_against("report.schema.json", report);
 }
 
 /// Validate `keyaudit diff -f json` or `keyaudit history -f json` output against
 /// schema/changes.schema.json.
 pub fn assert_changes_schema_valid(doc: &serde_json::Value) {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("schema/changes.schema.json");
+    assert_valid_against("changes.schema.json", doc);
+}
+
+/// Validate `doc` against the schema file `name` of schema/, which refers to no other.
+fn assert_valid_against(name: &str, doc: &serde_json::Value) {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("schema")
+        .join(name);
     let schema: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(path).expect("schema file"))
             .expect("schema JSON");
@@ -180,7 +174,7 @@ pub fn assert_changes_schema_valid(doc: &serde_json::Value) {
         .collect();
     assert!(
         errors.is_empty(),
-        "output does not match schema/changes.schema.json:\n{}",
+        "output does not match schema/{name}:\n{}",
         errors.join("\n")
     );
 }
